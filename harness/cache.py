@@ -1,0 +1,320 @@
+"""The on-disk embedding cache.
+
+Layout under the cache root (``$FAKEBENCH_CACHE``, default ``~/.fakebench/cache``)::
+
+    files.sqlite                 path, size, mtime -> content hash (a stat memo)
+    emb/<namespace>/meta.json    what the namespace holds (embedder, params, weights)
+    emb/<namespace>/*.npz        shards: keys (n,), data (n, D) or frames + offsets
+
+A namespace is one embedder configuration (:meth:`Embedder.cache_key`: name, version,
+parameters, weights fingerprint, sample rate, clip-length policy). Within it, a vector is
+keyed by the *content* hash of its audio file, so a renamed or copied file is found
+again and an edited one is not.
+
+Writes are crash-safe and concurrent-safe: each shard is written to a temporary file,
+flushed, and renamed into place, so a reader (or a run killed with ``kill -9``) never
+sees a partial shard. Several processes may write one namespace at once; duplicates are
+harmless. After a run, shards are merged into one pack so a warm run loads a whole split
+with a single read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import CacheError
+
+
+def default_cache_root() -> Path:
+    if os.environ.get("FAKEBENCH_CACHE"):
+        return Path(os.environ["FAKEBENCH_CACHE"]).expanduser()
+    from .paths import home
+
+    return home() / "cache"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def connect_sqlite(path: Path) -> sqlite3.Connection:
+    """A SQLite connection in WAL mode with a generous busy timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    return con
+
+
+class FileHasher:
+    """Content hashes of audio files, memoised by (path, size, mtime)."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = Path(db_path)
+        self._local = threading.local()
+        con = self._con()
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha TEXT)"
+        )
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            try:
+                con = connect_sqlite(self.db_path)
+            except sqlite3.DatabaseError as e:
+                raise CacheError(f"cache index {str(self.db_path)!r} is unreadable: {e}",
+                                 hint="delete it; it is rebuilt on the next run") from None
+            self._local.con = con
+        return con
+
+    @staticmethod
+    def _stat(path: Path) -> tuple[int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    def known(self, paths: Sequence[Path]) -> list[str | None]:
+        """The memoised hash of each path, or None when unknown or the file changed."""
+        out: list[str | None] = [None] * len(paths)
+        con = self._con()
+        abspaths = [str(Path(p).absolute()) for p in paths]
+        memo: dict[str, tuple[int, int, str]] = {}
+        for i in range(0, len(abspaths), 900):
+            chunk = abspaths[i:i + 900]
+            rows = con.execute(
+                f"SELECT path, size, mtime_ns, sha FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            memo.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+        for i, (p, ap) in enumerate(zip(paths, abspaths)):
+            m = memo.get(ap)
+            if m is None:
+                continue
+            st = self._stat(Path(p))
+            if st is not None and st == (m[0], m[1]):
+                out[i] = m[2]
+        return out
+
+    def remember(self, items: Iterable[tuple[Path, str, tuple[int, int] | None]]) -> None:
+        rows = []
+        for path, sha, st in items:
+            if st is None:
+                st = self._stat(path)
+            if st is not None:
+                rows.append((str(Path(path).absolute()), st[0], st[1], sha))
+        if rows:
+            con = self._con()
+            con.execute("BEGIN IMMEDIATE")
+            con.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+            con.execute("COMMIT")
+
+    def hash_file(self, path: Path) -> str:
+        known = self.known([path])[0]
+        if known is not None:
+            return known
+        st = self._stat(path)
+        data = Path(path).read_bytes()
+        sha = content_hash(data)
+        self.remember([(path, sha, st)])
+        return sha
+
+
+class Namespace:
+    """The vectors of one embedder configuration, keyed by content hash."""
+
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+        self._index: dict[str, tuple[str, int]] = {}
+        self._frames: bool | None = None
+        self._scanned: set[str] = set()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def shards(self) -> list[Path]:
+        if not self.dir.is_dir():
+            return []
+        return sorted(p for p in self.dir.glob("*.npz") if not p.name.startswith(".tmp-"))
+
+    def refresh(self) -> None:
+        """Index shards written since the last scan (by us or by other processes)."""
+        live = {p.name for p in self.shards()}
+        for gone in self._scanned - live:
+            self._index = {k: v for k, v in self._index.items() if v[0] != gone}
+        self._scanned &= live
+        for name in sorted(live - self._scanned):
+            try:
+                with np.load(self.dir / name, allow_pickle=False) as z:
+                    keys = z["keys"]
+            except FileNotFoundError:
+                continue  # merged away by another process
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+                self._quarantine(self.dir / name, e)
+                continue
+            for row, k in enumerate(keys.tolist()):
+                self._index.setdefault(k, (name, row))
+            self._scanned.add(name)
+
+    def _quarantine(self, path: Path, err: Exception) -> None:
+        """Move an unreadable shard aside so it is recomputed, never silently used."""
+        bad = path.with_name(path.name + f".corrupt-{int(time.time())}")
+        try:
+            os.replace(path, bad)
+        except OSError:
+            pass
+        import warnings
+
+        warnings.warn(f"embedding cache shard {str(path)!r} is unreadable ({err}); moved to {bad.name}, "
+                      "its entries will be recomputed", stacklevel=3)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def get_many(self, keys: Sequence[str | None]) -> tuple[list[np.ndarray | None], int]:
+        """Arrays for ``keys`` (None where absent), and how many shard files were read."""
+        out: list[np.ndarray | None] = [None] * len(keys)
+        by_shard: dict[str, list[tuple[int, int]]] = {}
+        for i, k in enumerate(keys):
+            if k is not None and k in self._index:
+                shard, row = self._index[k]
+                by_shard.setdefault(shard, []).append((i, row))
+        reads = 0
+        for shard, wanted in by_shard.items():
+            try:
+                with np.load(self.dir / shard, allow_pickle=False) as z:
+                    data = z["data"]
+                    offsets = z["offsets"] if "offsets" in z.files else None
+            except FileNotFoundError:
+                # merged by a concurrent process: rescan and try once more
+                self.refresh()
+                sub, more = self.get_many([keys[i] for i, _ in wanted])
+                for (i, _), arr in zip(wanted, sub):
+                    out[i] = arr
+                reads += more
+                continue
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+                self._quarantine(self.dir / shard, e)
+                self._index = {k: v for k, v in self._index.items() if v[0] != shard}
+                continue
+            reads += 1
+            for i, row in wanted:
+                if offsets is None:
+                    out[i] = data[row]
+                else:
+                    out[i] = data[offsets[row]:offsets[row + 1]]
+        return out, reads
+
+    # -- writing ------------------------------------------------------------------------
+
+    def put_many(self, keys: Sequence[str], arrays: Sequence[np.ndarray]) -> Path:
+        """Write one shard holding ``arrays`` (all (D,) or all (frames, D)) atomically."""
+        if len(keys) != len(arrays) or not keys:
+            raise CacheError("put_many needs as many arrays as keys, and at least one")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        payload: dict[str, np.ndarray] = {"keys": np.asarray(list(keys), dtype="U64")}
+        if arrays[0].ndim == 1:
+            payload["data"] = np.stack(arrays).astype(np.float32, copy=False)
+        else:
+            lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+            payload["offsets"] = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+            payload["data"] = np.concatenate(arrays).astype(np.float32, copy=False)
+        name = f"shard-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.npz"
+        path = self.dir / name
+        import io
+
+        buf = io.BytesIO()
+        np.savez(buf, **payload)
+        atomic_write_bytes(path, buf.getvalue())
+        for row, k in enumerate(keys):
+            self._index.setdefault(k, (name, row))
+        self._scanned.add(name)
+        return path
+
+    def shard_rows(self) -> dict[str, int]:
+        rows: dict[str, int] = {}
+        for name, _ in self._index.values():
+            rows[name] = rows.get(name, 0) + 1
+        return rows
+
+    def compact(self, min_shards: int = 2, max_rows: int | None = None) -> bool:
+        """Merge shards into one (atomic rename, then delete the merged ones).
+
+        With ``max_rows``, only shards holding fewer rows are merged (used during long
+        runs, so the number of files stays small without rewriting big packs).
+        Returns True if it merged.
+        """
+        listed = {p.name for p in self.shards()}
+        self.refresh()
+        rows = self.shard_rows()
+        merge = sorted(n for n in listed & self._scanned if max_rows is None or rows.get(n, 0) < max_rows)
+        if len(merge) < min_shards:
+            return False
+        chosen = set(merge)
+        keys = [k for k, (name, _) in self._index.items() if name in chosen]
+        arrays, _ = self.get_many(keys)
+        pairs = [(k, a) for k, a in zip(keys, arrays) if a is not None]
+        if not pairs or any((a.ndim > 1) != (pairs[0][1].ndim > 1) for _, a in pairs):
+            return False
+        for k, _ in pairs:
+            self._index.pop(k, None)
+        self.put_many([k for k, _ in pairs], [a for _, a in pairs])
+        for name in merge:
+            try:
+                (self.dir / name).unlink()
+            except FileNotFoundError:
+                pass
+        self._scanned -= chosen
+        return True
+
+    def write_meta(self, meta: dict) -> None:
+        path = self.dir / "meta.json"
+        if not path.exists():
+            atomic_write_bytes(path, json.dumps(meta, indent=2, sort_keys=True).encode())
+
+
+class EmbeddingCache:
+    """The cache root: a file-hash memo plus one :class:`Namespace` per embedder config."""
+
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root).expanduser() if root is not None else default_cache_root()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise CacheError(f"cannot create cache folder {str(self.root)!r}: {e.strerror or e}",
+                             hint="pass --cache-dir DIR or set FAKEBENCH_CACHE to a writable folder") from None
+        self.hasher = FileHasher(self.root / "files.sqlite")
+
+    def namespace(self, key: str) -> Namespace:
+        ns = Namespace(self.root / "emb" / key)
+        ns.refresh()
+        return ns

@@ -1,0 +1,126 @@
+"""The embedder contract (after HEAR's ``load_model`` / ``get_scene_embeddings``).
+
+An embedder plugin subclasses :class:`Embedder` and declares:
+
+* ``name`` — registry key; ``description`` — one line;
+* ``sample_rate`` — the rate (Hz) ``embed`` expects; the harness resamples to it;
+* ``dim`` — the embedding size D.
+
+and implements:
+
+* ``load(weights=None, device="cpu")`` — heavy imports and weight loading happen here,
+  never at import time; returns ``self``;
+* ``embed(batch, frames=False)`` — ``batch`` is a float32 tensor (n, samples) of mono
+  audio in [-1, 1] at ``sample_rate``, on the embedder's device. Returns (n, D) scene
+  embeddings (mean over time, unless the model says otherwise), or (n, frames, D) frame
+  embeddings when ``frames=True``.
+
+``fingerprint()`` identifies the weights; together with ``version`` and the parameters
+it keys the embedding cache, so changed weights or preprocessing never reuse stale
+vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+
+from .params import Configurable
+
+
+class Embedder(Configurable):
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    sample_rate: ClassVar[int] = 16000
+    dim: ClassVar[int] = 0
+    #: Bump when the outputs change for the same weights (preprocessing fixes...).
+    version: ClassVar[str] = "1"
+    #: Frames per second of ``embed(..., frames=True)``, when fixed.
+    frame_rate: ClassVar[float | None] = None
+    #: Shortest input (seconds) the model accepts; shorter clips are zero-padded to it.
+    min_seconds: ClassVar[float] = 0.0
+    #: Default clip-length policy when the user gives none (``full``, ``crop:7``...).
+    default_length: ClassVar[str] = "full"
+    #: Name of the resampler the model's own preprocessing uses.
+    resampler: ClassVar[str] = "sinc"
+    license: ClassVar[str] = ""
+    citation: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        pass
+
+    device: torch.device = torch.device("cpu")
+    weights_fingerprint: str = "unloaded"
+
+    # -- to implement -------------------------------------------------------------------
+
+    def load(self, weights: str | Path | None = None, device: str | torch.device = "cpu") -> "Embedder":
+        """Load the model (heavy imports here) onto ``device``; return ``self``."""
+        raise NotImplementedError
+
+    def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        """(n, samples) audio in [-1, 1] at ``sample_rate`` -> (n, dim) or (n, frames, dim)."""
+        raise NotImplementedError
+
+    # -- provided -----------------------------------------------------------------------
+
+    @property
+    def output_dim(self) -> int:
+        """The embedding size for these parameters (``dim`` unless a parameter changes it)."""
+        return self.dim
+
+    def fingerprint(self) -> str:
+        """Identifies the loaded weights (set by ``load``; ``random`` for random init)."""
+        return self.weights_fingerprint
+
+    def cache_key(self, length_policy: str) -> str:
+        """Key of this embedder's cache namespace: name, version, params, weights, length."""
+        payload = json.dumps(
+            {
+                "name": self.name,
+                "version": self.version,
+                "params": _jsonable(self.get_params()),
+                "weights": self.fingerprint(),
+                "sample_rate": self.sample_rate,
+                "length": length_policy,
+                "resampler": self.resampler,
+            },
+            sort_keys=True,
+        )
+        return f"{self.name}-{hashlib.sha256(payload.encode()).hexdigest()[:16]}"
+
+    def describe(self) -> dict[str, Any]:
+        """What the result record stores about this embedder."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "params": _jsonable(self.get_params()),
+            "weights": self.fingerprint(),
+            "sample_rate": self.sample_rate,
+            "dim": self.output_dim,
+        }
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    return repr(obj)
+
+
+def state_dict_fingerprint(path: str | Path) -> str:
+    """sha256 (first 16 hex) of a weights file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]

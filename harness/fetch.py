@@ -1,0 +1,126 @@
+"""Downloads verified by sha256, resumable, and safe archive extraction.
+
+* :func:`download` fetches into ``dest.part`` (resuming with an HTTP Range request when
+  a partial file exists), checks the sha256, and only then renames to ``dest``. A file
+  that fails the check is deleted and reported; it is never used.
+* :func:`extract_archive` unpacks zip and tar archives and refuses any member that
+  would land outside the target folder (absolute paths, ``..``, links out).
+* :func:`mark_done` / :func:`is_done` keep a completion marker so finished work is
+  skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from .errors import FakebenchError
+
+CHUNK = 1 << 20
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def download(url: str, dest: str | Path, sha256: str | None = None, *, progress: bool = False,
+             timeout: float = 60.0) -> Path:
+    """Download ``url`` to ``dest`` unless it is already there with the right checksum."""
+    dest = Path(dest)
+    if dest.exists() and (sha256 is None or sha256_file(dest) == sha256):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    req = urllib.request.Request(url, headers={"User-Agent": "fakebench"})
+    if have:
+        req.add_header("Range", f"bytes={have}-")
+    try:
+        resp = urllib.request.urlopen(req, timeout=timeout)
+    except urllib.error.HTTPError as e:
+        if e.code == 416 and have:  # the partial file is already complete
+            resp = None
+        else:
+            raise FakebenchError(f"download of {url} failed: HTTP {e.code} {e.reason}",
+                                 hint=f"fetch it by hand and put it at {dest}") from None
+    except (urllib.error.URLError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise FakebenchError(f"cannot download {url}: {reason}",
+                             hint=f"check your connection, or fetch it by hand and put it at {dest}") from None
+    if resp is not None:
+        with resp:
+            mode = "ab" if have and resp.status == 206 else "wb"
+            total = resp.headers.get("Content-Length")
+            from tqdm.auto import tqdm
+
+            with open(part, mode) as f, tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
+                                             desc=dest.name, disable=not progress, leave=False) as bar:
+                for chunk in iter(lambda: resp.read(CHUNK), b""):
+                    f.write(chunk)
+                    bar.update(len(chunk))
+    if sha256 is not None:
+        got = sha256_file(part)
+        if got != sha256:
+            part.unlink()
+            raise FakebenchError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {got}",
+                                 hint="the download was corrupted or the file changed upstream; try again")
+    os.replace(part, dest)
+    return dest
+
+
+def _safe_target(root: Path, name: str) -> Path:
+    target = (root / name).resolve()
+    if not (target == root or str(target).startswith(str(root) + os.sep)):
+        raise FakebenchError(f"archive member {name!r} would be written outside {root}; refusing to extract",
+                             hint="the archive is malformed or malicious")
+    return target
+
+
+def extract_archive(archive: str | Path, target: str | Path) -> Path:
+    """Unpack a .zip, .tar, .tar.gz/.tgz or .tar.bz2 into ``target``, safely."""
+    archive, root = Path(archive), Path(target).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as z:
+            for info in z.infolist():
+                dest = _safe_target(root, info.filename)
+                if info.is_dir():
+                    dest.mkdir(parents=True, exist_ok=True)
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with z.open(info) as src, open(dest, "wb") as out:
+                    shutil.copyfileobj(src, out, CHUNK)
+        return root
+    if tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as t:
+            members = t.getmembers()
+            for m in members:
+                _safe_target(root, m.name)
+            try:
+                # the "data" filter also refuses links that point outside, device files
+                # and absolute link targets
+                t.extractall(root, members=members, filter="data")
+            except tarfile.FilterError as e:
+                raise FakebenchError(f"archive {str(archive)!r} has an unsafe member: {e}; refusing to extract",
+                                     hint="the archive is malformed or malicious") from None
+        return root
+    raise FakebenchError(f"{str(archive)!r} is not a zip or tar archive")
+
+
+def is_done(folder: str | Path, step: str = "download") -> bool:
+    return (Path(folder) / f".{step}.done").exists()
+
+
+def mark_done(folder: str | Path, step: str = "download") -> None:
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / f".{step}.done").write_text("ok\n")

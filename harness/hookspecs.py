@@ -1,0 +1,90 @@
+"""The hook specifications of fakebench, in one place.
+
+A fakebench plugin is a module (or object) with functions marked ``@fakebench.hookimpl``
+whose names match the specs below. Each registration hook returns a list of *classes*;
+every class carries a unique ``name`` within its kind. Registration happens only here:
+a class is known to fakebench because a hook returned it.
+
+Example, a third-party package's ``myplugin.py``::
+
+    import fakebench
+    from fakebench.api import Detector
+
+    class Knn(Detector):
+        name = "knn"
+        description = "k-nearest neighbours on embeddings"
+        ...
+
+    @fakebench.hookimpl
+    def fakebench_register_detectors():
+        return [Knn]
+
+and in its ``pyproject.toml``::
+
+    [project.entry-points.fakebench]
+    myplugin = "myplugin"
+
+The hooks are called once, when the plugin manager is built
+(:func:`fakebench.plugin_manager.get_plugin_manager`), in no guaranteed order.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT = "fakebench"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+@hookspec
+def fakebench_register_datasets() -> list[type]:
+    """Return dataset classes (subclasses of :class:`fakebench.api.Dataset`).
+
+    Each class has a unique ``name`` (``dcase23``, ``asvspoof19-la``...), a one-line
+    ``description``, and implements ``load()`` returning ``{split: [Clip, ...]}``.
+    Called once when the plugin manager is built.
+    """
+
+
+# --- Representations --------------------------------------------------------------------
+
+
+@hookspec
+def fakebench_register_embedders() -> list[type]:
+    """Return embedder classes (subclasses of :class:`fakebench.api.Embedder`).
+
+    Each class declares ``name``, ``sample_rate`` (Hz) and ``dim``; ``load()`` does the
+    heavy imports and ``embed(batch)`` maps (n, samples) audio in [-1, 1] to (n, dim).
+    Called once when the plugin manager is built.
+    """
+
+
+# --- Models -----------------------------------------------------------------------------
+
+
+@hookspec
+def fakebench_register_detectors() -> list[type]:
+    """Return detector classes (subclasses of :class:`fakebench.api.Detector`).
+
+    Detectors follow scikit-learn: ``fit(X, y)`` returns self and
+    ``decision_function(X)`` returns scores of shape (n,), higher = more likely fake.
+    A detector that needs more than an embedding declares ``inputs``.
+    Called once when the plugin manager is built.
+    """
+
+
+# --- Evaluation -------------------------------------------------------------------------
+
+
+@hookspec
+def fakebench_register_metrics() -> list[type]:
+    """Return metric classes (subclasses of :class:`fakebench.api.Metric`).
+
+    Each class has a ``name``, ``higher_is_better`` and ``compute(scores, labels, **ctx)``
+    returning a float. Called once when the plugin manager is built.
+    """

@@ -1,0 +1,132 @@
+"""A training loop for small binary heads on embeddings.
+
+The whole split lives on the device as one tensor; batches are index slices, so there
+are no per-batch host copies. Balanced training draws each epoch's indices with
+probability inversely proportional to class frequency (as a weighted random sampler
+does). Every ``checkpoint_every`` epochs the model is evaluated on the validation split
+and the checkpoint with the best validation accuracy is kept (the first best on ties).
+Randomness comes only from ``seed``, so CPU runs are bit-reproducible.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+
+@dataclass
+class TrainResult:
+    state: dict
+    history: list[dict]
+    best_epoch: int
+    best_val_accuracy: float | None
+
+
+def class_balanced_weights(y: torch.Tensor) -> torch.Tensor:
+    counts = torch.bincount(y, minlength=2).clamp(min=1).double()
+    return (1.0 / counts)[y]
+
+
+def epoch_indices(n: int, y: torch.Tensor, balance: str, generator: torch.Generator) -> torch.Tensor:
+    """One epoch's sample order: ``sampler`` (balanced, with replacement), ``oversample``
+    (minority repeated to the majority count), ``subsample`` (majority cut to the
+    minority count) or ``none`` (a plain shuffle)."""
+    dev = y.device
+    if balance == "none":
+        return torch.randperm(n, generator=generator, device="cpu").to(dev)
+    if balance == "sampler":
+        w = class_balanced_weights(y).cpu()
+        return torch.multinomial(w, n, replacement=True, generator=generator).to(dev)
+    idx = [torch.nonzero(y.cpu() == c).flatten() for c in (0, 1)]
+    sizes = [len(i) for i in idx]
+    target = max(sizes) if balance == "oversample" else min(sizes)
+    parts = []
+    for ci in idx:
+        if len(ci) == 0:
+            continue
+        if len(ci) >= target:
+            parts.append(ci[torch.randperm(len(ci), generator=generator)[:target]])
+        else:
+            reps = torch.randint(len(ci), (target - len(ci),), generator=generator)
+            parts.append(torch.cat([ci, ci[reps]]))
+    order = torch.cat(parts)
+    return order[torch.randperm(len(order), generator=generator)].to(dev)
+
+
+def train_binary(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_val: torch.Tensor | None,
+    y_val: torch.Tensor | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    balance: str = "sampler",
+    checkpoint_every: int = 10,
+    weight_decay: float = 0.0,
+    forward: Callable[[torch.nn.Module, torch.Tensor], torch.Tensor] | None = None,
+    eval_batch: int = 8192,
+) -> TrainResult:
+    """Train ``model`` (logits out) with BCE-with-logits and Adam; see the module docs."""
+    if balance not in ("sampler", "oversample", "subsample", "none"):
+        raise ValueError(f"balance must be sampler, oversample, subsample or none, not {balance!r}")
+    forward = forward or (lambda m, xb: m(xb).reshape(-1))
+    gen = torch.Generator().manual_seed(int(seed))
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    yf = y.float()
+    history: list[dict] = []
+    best_state, best_epoch, best_acc = None, 0, -1.0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = epoch_indices(len(y), y, balance, gen)
+        total, correct, seen = 0.0, 0, 0
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            logits = forward(model, x[idx])
+            loss = loss_fn(logits, yf[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+            correct += int(((logits.detach() > 0).long() == y[idx]).sum())
+            seen += len(idx)
+        row = {"epoch": epoch, "loss": total / max(1, seen), "accuracy": correct / max(1, seen)}
+        if x_val is not None and len(x_val):
+            val_logits = predict_logits(model, x_val, forward, eval_batch)
+            row["val_loss"] = float(loss_fn(val_logits, y_val.float()))
+            row["val_accuracy"] = float(((val_logits > 0).long() == y_val).double().mean())
+        history.append(row)
+        if epoch % checkpoint_every == 0 or epoch == epochs:
+            acc = row.get("val_accuracy")
+            if acc is None:
+                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch  # no val: keep the last
+            elif acc > best_acc:
+                best_state, best_epoch, best_acc = copy.deepcopy(model.state_dict()), epoch, acc
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    return TrainResult(model.state_dict(), history, best_epoch, best_acc if best_acc >= 0 else None)
+
+
+@torch.inference_mode()
+def predict_logits(model: torch.nn.Module, x: torch.Tensor, forward=None, batch: int = 8192) -> torch.Tensor:
+    forward = forward or (lambda m, xb: m(xb).reshape(-1))
+    was_training = model.training
+    model.eval()
+    out = torch.cat([forward(model, x[i:i + batch]) for i in range(0, len(x), batch)]) if len(x) else torch.zeros(0, device=x.device)
+    model.train(was_training)
+    return out
+
+
+def as_device_tensors(x: np.ndarray, y: np.ndarray | None, device: str | torch.device):
+    xt = torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
+    yt = None if y is None else torch.as_tensor(np.asarray(y, dtype=np.int64), device=device)
+    return xt, yt

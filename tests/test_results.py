@@ -1,0 +1,93 @@
+"""The results store and leaderboards read only records."""
+
+import json
+
+import pytest
+
+from fakebench.errors import FakebenchError
+from fakebench.leaderboard import render, table
+from fakebench.results import SCHEMA, ResultStore
+
+
+def _record(run_id, seed, acc, group="g1", dataset="d", pipeline="sfx-mlp"):
+    return {
+        "schema": SCHEMA, "run_id": run_id, "created": f"2026-01-0{seed + 1}T00:00:00", "group_key": group,
+        "seed": seed, "dataset": {"name": dataset, "protocol": "random"}, "train_dataset": None,
+        "pipeline": {"name": pipeline, "embedder": {"name": pipeline.split("-")[0]}, "detector": {"name": "mlp"}},
+        "metrics": {"accuracy": acc, "eer": 1 - acc},
+        "metric_info": {"accuracy": {"higher_is_better": True, "percent": True},
+                        "eer": {"higher_is_better": False, "percent": True}},
+    }
+
+
+def test_add_writes_record_scores_and_index(tmp_path):
+    store = ResultStore(tmp_path)
+    store.add(_record("r1", 0, 0.9), [{"id": "a", "split": "eval", "label": 1, "score": "0.5"}])
+    assert (tmp_path / "runs" / "r1.json").exists() and (tmp_path / "index.sqlite").exists()
+    rec = store.records()[0]
+    assert rec["scores_file"] == "scores/r1.csv.gz"
+    assert store.scores(rec)[0]["id"] == "a"
+
+
+def test_index_is_rebuilt_from_json(tmp_path):
+    store = ResultStore(tmp_path)
+    store.add(_record("r1", 0, 0.9))
+    store.add(_record("r2", 1, 0.8))
+    (tmp_path / "index.sqlite").unlink()
+    assert len(ResultStore(tmp_path).records()) == 2
+
+
+def test_filters(tmp_path):
+    store = ResultStore(tmp_path)
+    store.add(_record("r1", 0, 0.9, dataset="a"))
+    store.add(_record("r2", 0, 0.8, dataset="b", group="g2"))
+    assert [r["run_id"] for r in store.records(dataset="b")] == ["r2"]
+    with pytest.raises(FakebenchError):
+        store.records(colour="red")
+
+
+def test_merge_two_stores(tmp_path):
+    a, b = ResultStore(tmp_path / "a"), ResultStore(tmp_path / "b")
+    a.add(_record("r1", 0, 0.9))
+    b.add(_record("r2", 1, 0.7))
+    assert a.merge(tmp_path / "b") == 1
+    assert {r["run_id"] for r in a.records()} == {"r1", "r2"}
+
+
+def test_leaderboard_mean_std_across_seeds(tmp_path):
+    recs = [_record(f"r{i}", i, acc) for i, acc in enumerate([0.9, 0.8, 0.85])]
+    cols, rows = table(recs)
+    assert rows[0]["runs"] == 3
+    assert rows[0]["accuracy"]["mean"] == pytest.approx(0.85)
+    assert rows[0]["accuracy"]["std"] == pytest.approx(0.05)
+    md = render(recs)
+    assert "85.00 ± 5.00" in md and "accuracy (%) ↑" in md and "eer (%) ↓" in md
+
+
+def test_leaderboard_csv_and_sorting():
+    recs = [_record("a", 0, 0.7, group="g1", pipeline="vggish-mlp"), _record("b", 0, 0.95, group="g2", pipeline="clap-mlp")]
+    csv_text = render(recs, "csv")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("dataset,protocol,pipeline,runs,accuracy_mean,accuracy_std")
+    assert lines[1].split(",")[2] == "clap-mlp"  # best accuracy first
+
+
+def test_records_are_written_atomically(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    import fakebench.results as R
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(R, "atomic_write_bytes", boom)
+    with pytest.raises(OSError):
+        store.add(_record("r1", 0, 0.9))
+    assert not (tmp_path / "runs" / "r1.json").exists()
+
+
+def test_non_json_record_is_reported(tmp_path):
+    store = ResultStore(tmp_path)
+    store.add(_record("r1", 0, 0.9))
+    (tmp_path / "runs" / "bad.json").write_text("{not json")
+    with pytest.raises(FakebenchError, match="bad.json"):
+        store.rebuild()

@@ -1,0 +1,108 @@
+"""The runner end to end on real audio: sfx embeddings of real Foley clips + the MLP."""
+
+import json
+
+import numpy as np
+import pytest
+
+import fakebench
+from fakebench.errors import ConfigError, DatasetError, UnknownPluginError
+from fakebench.results import ResultStore
+
+pytestmark = [pytest.mark.shared, pytest.mark.weights]
+pytest.importorskip("aisfx")
+
+
+def _run(root, tmp_path, **kw):
+    opts = dict(data_root=str(root), cache_dir=str(tmp_path / "cache"), results_dir=str(tmp_path / "results"),
+                sets={"epochs": 20}, device="cpu")
+    opts.update(kw)
+    return fakebench.run(dataset="foley-demo", detector="sfx-mlp", **opts)
+
+
+def test_run_writes_a_complete_record(small_foley, tmp_path):
+    (rec,) = _run(small_foley, tmp_path)
+    assert rec["schema"] == "fakebench.result/1"
+    assert rec["pipeline"]["embedder"]["name"] == "sfx" and rec["pipeline"]["detector"]["params"]["epochs"] == 20
+    assert rec["pipeline"]["embedder"]["weights"] == "499ea75909c932a2"
+    assert set(rec["metrics"]) >= {"eer", "accuracy", "f1"}
+    assert all(v is None or 0 <= v <= 1 for v in rec["metrics"].values())
+    assert rec["dataset"]["counts"]["train"]["n"] + rec["dataset"]["counts"]["val"]["n"] + rec["dataset"]["counts"]["eval"]["n"] == 40
+    assert "class" in rec["breakdowns"] and "system" in rec["breakdowns"]
+    assert len(rec["training"]["history"]) == 20
+    assert rec["environment"]["torch"] and rec["environment"]["fakebench"]
+    assert sum(map(sum, rec["confusion"])) == rec["dataset"]["counts"]["eval"]["n"]
+    store = ResultStore(tmp_path / "results")
+    rows = store.scores(store.records()[0])
+    assert {r["split"] for r in rows} == {"eval", "val"}
+    assert (tmp_path / "results" / rec["model_file"]).exists()
+
+
+def test_second_run_reuses_cached_embeddings(small_foley, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="fakebench")
+    (a,) = _run(small_foley, tmp_path)
+    assert a["extraction"]["embedding"]["computed"] == 40
+    caplog.clear()
+    (b,) = _run(small_foley, tmp_path)
+    assert b["extraction"]["embedding"]["computed"] == 0 and b["extraction"]["embedding"]["cached"] == 40
+    assert "all 40 clips from cache (1 file read" in caplog.text
+    assert a["metrics"] == b["metrics"]
+
+
+def test_several_seeds_share_a_group(small_foley, tmp_path):
+    recs = _run(small_foley, tmp_path, seeds=[0, 1, 2], sets={"epochs": 10})
+    assert len({r["group_key"] for r in recs}) == 1
+    assert [r["seed"] for r in recs] == [0, 1, 2]
+    from fakebench.leaderboard import render
+
+    assert " ± " in render(recs)
+
+
+def test_bad_clip_stops_with_a_clear_error_and_keeps_work(small_foley, tmp_path):
+    import re
+
+    bad = sorted((small_foley / "foley").rglob("*.wav"))[20]
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(fakebench.errors.AudioError, match=bad.name) as e:
+        _run(small_foley, tmp_path, batch_size=1, num_workers=0)
+    saved = int(re.search(r"(\d+) embeddings computed before it are saved", str(e.value)).group(1))
+    (rec,) = _run(small_foley, tmp_path, skip_bad=True)
+    assert rec["extraction"]["embedding"]["skipped"] == 1
+    assert rec["extraction"]["embedding"]["computed"] == 39 - saved  # nothing computed before the error is redone
+    assert any("skipped" in w for w in rec["warnings"])
+
+
+def test_unknown_set_key_is_clear(small_foley, tmp_path):
+    with pytest.raises(ConfigError, match="epoch"):
+        _run(small_foley, tmp_path, sets={"epoch": 3})
+
+
+def test_cuda_without_gpu_is_clear(small_foley, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ConfigError, match="no CUDA GPU"):
+        _run(small_foley, tmp_path, device="cuda")
+
+
+def test_unknown_dataset(tmp_path):
+    with pytest.raises(UnknownPluginError, match="foley-demo"):
+        fakebench.run(dataset="foley-dem", detector="sfx-mlp")
+
+
+def test_saved_detector_scores_new_files(small_foley, tmp_path):
+    from fakebench.scoring import score_files
+
+    (rec,) = _run(small_foley, tmp_path)
+    model = tmp_path / "results" / rec["model_file"]
+    files = sorted((small_foley / "foley").rglob("*.wav"))[:3]
+    verdicts = score_files(model, files)
+    assert len(verdicts) == 3 and all(0 <= v.probability <= 1 for v in verdicts)
+    store = ResultStore(tmp_path / "results")
+    stored = {r["id"]: float(r["score"]) for r in store.scores(store.records()[0])}
+    rel = str(files[0].relative_to(small_foley / "foley"))
+    if rel in stored:
+        assert verdicts[0].score == pytest.approx(stored[rel], rel=1e-4, abs=1e-4)
