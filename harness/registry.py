@@ -33,15 +33,19 @@ KINDS = ("datasets", "embedders", "detectors", "metrics")
 
 
 def builtin_plugin_modules() -> list[str]:
-    """Names of the built-in plugin modules: every module under ``fakebench.plugins``.
+    """Names of the built-in plugin modules: every module under ``fakebench.plugins``
+    except private ones (a ``_`` at the start of any part of the name, e.g. helpers in
+    ``plugins/detectors/_dada/``).
 
     Adding a built-in plugin is adding one file; the file's hook returns its classes.
     """
     import fakebench.plugins as root
 
     names = []
-    for info in pkgutil.walk_packages(root.__path__, prefix=root.__name__ + "."):
-        if not info.ispkg and not info.name.rsplit(".", 1)[-1].startswith("_"):
+    for info in pkgutil.walk_packages(root.__path__, prefix=root.__name__ + ".",
+                                      onerror=lambda name: None):
+        private = any(part.startswith("_") for part in info.name.split(".")[2:])
+        if not info.ispkg and not private:
             names.append(info.name)
     return sorted(names)
 
