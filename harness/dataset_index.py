@@ -1,0 +1,319 @@
+"""Protocol indexes: stream a dataset's protocol once, cache the parsed table, check files cheaply.
+
+Large corpora list their clips in protocol files (ASVspoof 2021 DF: 611,829 lines). A
+dataset plugin reads them with the helpers here:
+
+* :func:`iter_lines` / :func:`iter_csv` stream a protocol file line by line (never read
+  whole), yielding ``(line number, fields)``;
+* :func:`build_table` turns those rows into a :class:`Table` of string columns through a
+  per-format ``parse(fields)`` function. Every problem (wrong field count, unknown label,
+  duplicate id) is a :class:`~fakebench.errors.DatasetError` naming ``file:line``;
+* :func:`cached_table` keeps the parsed table under ``$FAKEBENCH_HOME/index/``, keyed by
+  every source file's path, size and mtime, the loader's version and its parameters,
+  so the next load skips parsing. The cache is a plain ``.npz`` of UTF-8 text and integer
+  codes (repeated values such as codecs or attack ids are dictionary-encoded), read with
+  ``allow_pickle=False``; it is never pickle;
+* :func:`list_names` lists a folder once, so checking that 611k files exist is one
+  directory read, not 611k ``stat`` calls, and :func:`keep_present` turns absent files
+  into an error naming the protocol line (or, with ``allow_missing``, skips and counts
+  them).
+
+A stale or unreadable cache file is ignored and rebuilt; deleting ``index/`` is always
+safe.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DatasetError
+
+log = logging.getLogger("fakebench")
+
+#: Bumped when the cache file format changes; part of every cache key.
+FORMAT_VERSION = 1
+
+
+def index_root() -> Path:
+    """``$FAKEBENCH_HOME/index`` (``~/.fakebench/index``)."""
+    from .paths import home
+
+    return home() / "index"
+
+
+class Table:
+    """A parsed protocol: equal-length string columns plus the source line of each row.
+
+    ``table["id"]`` is a list of strings; ``table.lines[i]`` is the 1-based line of row
+    ``i`` in ``table.source``, for error messages.
+    """
+
+    def __init__(self, columns: dict[str, list[str]], lines: Sequence[int], source: str | Path):
+        lengths = {len(v) for v in columns.values()} | {len(lines)}
+        if len(lengths) > 1:
+            raise ValueError(f"table columns have different lengths: {sorted(lengths)}")
+        self.columns = columns
+        self.lines = lines
+        self.source = str(source)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, name: str) -> list[str]:
+        return self.columns[name]
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.columns)
+
+
+# -- reading protocol files -----------------------------------------------------------------
+
+
+def _open_text(path: Path, dataset: str, hint: str | None):
+    try:
+        return open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise DatasetError(f"{dataset}: protocol file {str(path)!r} does not exist", hint=hint) from None
+    except OSError as e:
+        raise DatasetError(f"{dataset}: cannot read {str(path)!r}: {e.strerror or e}", hint=hint) from None
+
+
+def iter_lines(path: str | Path, *, dataset: str, hint: str | None = None,
+               comment: str | None = "#") -> Iterator[tuple[int, list[str]]]:
+    """Whitespace-separated fields of each non-blank line, streamed: ``(line number, fields)``."""
+    path = Path(path)
+    with _open_text(path, dataset, hint) as f:
+        for lineno, line in enumerate(f, start=1):
+            fields = line.split()
+            if not fields or (comment and fields[0].startswith(comment)):
+                continue
+            yield lineno, fields
+
+
+def iter_csv(path: str | Path, *, dataset: str, delimiter: str = ",", required: Sequence[str] = (),
+             hint: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with a header line, streamed: ``(line number, {column: value})``.
+
+    A missing required column, or a row with more fields than the header, is an error
+    naming the file (and line).
+    """
+    path = Path(path)
+    with _open_text(path, dataset, hint) as f:
+        if f.read(1) != "\ufeff":  # skip a UTF-8 byte-order mark, keep anything else
+            f.seek(0)
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise DatasetError(f"{dataset}: {str(path)!r} is empty", hint=hint) from None
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise DatasetError(f"{dataset}: {str(path)!r} has no column(s) {missing} (its header: {header})",
+                               hint=hint or f"the first line must name the columns {list(required)}")
+        for row in reader:
+            lineno = reader.line_num
+            if not row or not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise DatasetError(f"{dataset}: {path}:{lineno} has {len(row)} fields, the header has {len(header)}",
+                                   hint=hint or "quote fields that contain the delimiter")
+            yield lineno, dict(zip(header, (cell.strip() for cell in row)))
+
+
+def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence[str]], fields: Sequence[str], *,
+                source: str | Path, dataset: str, id_field: str | None = "id",
+                hint: str | None = None) -> Table:
+    """Parse each row with ``parse(row) -> values`` (one string per field) into a :class:`Table`.
+
+    ``parse`` raises ``ValueError`` (or :class:`DatasetError`) with a short reason; it is
+    reported as ``<dataset>: <file>:<line>: <reason>`` with ``hint``. ``parse`` may return
+    ``None`` to skip a row. Ids in ``id_field`` must be unique.
+    """
+    cols: list[list[str]] = [[] for _ in fields]
+    lines: list[int] = []
+    first_line: dict[str, int] = {}
+    id_at = list(fields).index(id_field) if id_field else None
+    n_fields = len(fields)
+    for lineno, row in rows:
+        try:
+            values = parse(row)
+        except DatasetError as e:
+            raise DatasetError(f"{dataset}: {source}:{lineno}: {e.message}", hint=e.hint or hint) from None
+        except (ValueError, IndexError, KeyError) as e:
+            raise DatasetError(f"{dataset}: {source}:{lineno}: {e}", hint=hint) from None
+        if values is None:
+            continue
+        if len(values) != n_fields:  # a bug in the parse function, not in the data
+            raise AssertionError(f"parse returned {len(values)} values for {n_fields} fields")
+        if id_at is not None:
+            cid = values[id_at]
+            prev = first_line.setdefault(cid, lineno)
+            if prev != lineno:
+                raise DatasetError(f"{dataset}: {source}:{lineno} repeats id {cid!r} (first on line {prev})",
+                                   hint="each clip must be listed once; remove the duplicate line")
+        for col, v in zip(cols, values):
+            col.append(v)
+        lines.append(lineno)
+    return Table(dict(zip(fields, cols)), lines, source)
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+def cache_key(name: str, files: Sequence[str | Path], version: str, params: Any = None) -> str:
+    """Hash of the loader (name, version, params) and each file's resolved path, size and mtime."""
+    stamp = []
+    for f in files:
+        p = Path(f).resolve()
+        st = p.stat()
+        stamp.append([str(p), st.st_size, st.st_mtime_ns])
+    blob = json.dumps([FORMAT_VERSION, name, str(version), params, stamp], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def cache_path(name: str, key: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+    return index_root() / f"{safe}-{key[:20]}.npz"
+
+
+def cached_table(name: str, files: Sequence[str | Path], build: Callable[[], Table], *, version: str,
+                 params: Any = None, use_cache: bool = True) -> Table:
+    """``build()`` once, then reuse the saved table while ``files`` are unchanged.
+
+    ``name`` identifies the loader and protocol (``asvspoof21-df/trial_metadata``),
+    ``version`` the loader's parsing code: bump it when parsing changes. A missing source
+    file is reported by ``build()`` (it is not part of the key then).
+    """
+    if not use_cache:
+        return build()
+    try:
+        key = cache_key(name, files, version, params)
+    except FileNotFoundError:
+        return build()  # build() names the missing file
+    path = cache_path(name, key)
+    if path.is_file():
+        try:
+            return load_table(path)
+        except Exception as e:  # a truncated or foreign file: rebuild it
+            log.debug("index cache %s unreadable (%s); rebuilding", path, e)
+    table = build()
+    try:
+        save_table(table, path)
+    except OSError as e:
+        log.warning("could not write the index cache %s: %s", path, e)
+    return table
+
+
+def _text(values: Sequence[str]) -> np.ndarray:
+    joined = "\n".join(values)
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+
+
+def _untext(arr: np.ndarray, n: int) -> list[str]:
+    if n == 0:
+        return []
+    return arr.tobytes().decode("utf-8").split("\n")
+
+
+def save_table(table: Table, path: str | Path) -> Path:
+    """Write ``table`` as an uncompressed ``.npz`` (atomically: temp file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = len(table)
+    arrays: dict[str, np.ndarray] = {"lines": np.asarray(table.lines, dtype=np.int64)}
+    kinds = {}
+    for i, (field, values) in enumerate(table.columns.items()):
+        if any("\n" in v for v in values):
+            raise ValueError(f"column {field!r} holds a newline; it cannot be indexed")
+        vocab = dict.fromkeys(values)
+        if n and len(vocab) <= max(64, n // 4):  # repeated values: dictionary-encode
+            lookup = {v: j for j, v in enumerate(vocab)}
+            dtype = np.uint16 if len(vocab) < 65536 else np.int32
+            arrays[f"c{i}.codes"] = np.fromiter((lookup[v] for v in values), dtype=dtype, count=n)
+            arrays[f"c{i}.vocab"] = _text(list(vocab))
+            kinds[field] = ["codes", len(vocab)]
+        else:
+            arrays[f"c{i}.text"] = _text(values)
+            kinds[field] = ["text", n]
+    meta = {"format": FORMAT_VERSION, "n": n, "source": table.source, "fields": list(table.columns), "kinds": kinds}
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        np.savez(f, **arrays)
+    os.replace(tmp, path)
+    return path
+
+
+def load_table(path: str | Path) -> Table:
+    """Read a table written by :func:`save_table` (no pickle)."""
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(z["meta"].tobytes().decode())
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"index format {meta.get('format')} is not {FORMAT_VERSION}")
+        n = int(meta["n"])
+        columns: dict[str, list[str]] = {}
+        for i, field in enumerate(meta["fields"]):
+            kind, count = meta["kinds"][field]
+            if kind == "codes":
+                vocab = _untext(z[f"c{i}.vocab"], count)
+                columns[field] = [vocab[j] for j in z[f"c{i}.codes"].tolist()]
+            else:
+                columns[field] = _untext(z[f"c{i}.text"], n)
+            if len(columns[field]) != n:
+                raise ValueError(f"column {field!r} has {len(columns[field])} rows, expected {n}")
+        lines = z["lines"].tolist()
+    return Table(columns, lines, meta["source"])
+
+
+# -- files on disk ------------------------------------------------------------------------------
+
+
+def list_names(folder: str | Path) -> set[str]:
+    """The entry names of ``folder`` (one directory read); empty if it does not exist."""
+    try:
+        return set(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+
+
+def keep_present(table: Table, names: Sequence[str], present: Callable[[int, str], bool], *,
+                 dataset: str, allow_missing: bool, describe: Callable[[int], str] | None = None,
+                 hint: str | None = None) -> tuple[list[int], int]:
+    """Row indices whose file exists, and how many were missing.
+
+    ``present(i, name)`` says whether row ``i``'s file (``names[i]``) exists, typically
+    a set lookup in :func:`list_names`. The first missing file raises a
+    :class:`DatasetError` naming the protocol line, unless ``allow_missing``: then missing
+    rows are skipped, counted and logged.
+    """
+    keep: list[int] = []
+    missing = 0
+    first: int | None = None
+    for i, name in enumerate(names):
+        if present(i, name):
+            keep.append(i)
+            continue
+        if not allow_missing:
+            what = describe(i) if describe else name
+            raise DatasetError(
+                f"{dataset}: {table.source}:{table.lines[i]} lists {what}, which does not exist",
+                hint=hint or "check the data folder (download or extract it again), "
+                             "or pass --allow-missing to skip missing files")
+        missing += 1
+        first = i if first is None else first
+    if missing:
+        what = describe(first) if describe else names[first]
+        log.warning("%s: skipped %d missing file(s) listed in %s, e.g. %s (--allow-missing)",
+                    dataset, missing, table.source, what)
+    return keep, missing
