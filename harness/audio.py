@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,43 +83,104 @@ class LengthPolicy:
         return wave.repeat(reps)[:n]
 
 
-def read_audio(path: str | Path, data: bytes | None = None) -> tuple[np.ndarray, int]:
+def max_full_seconds() -> float:
+    """Longest clip decoded whole under the ``full`` policy (``$FAKEBENCH_MAX_DURATION``,
+    default 20 minutes): a 3-hour file is almost always a mistake, and would need
+    gigabytes of memory."""
+    return float(os.environ.get("FAKEBENCH_MAX_DURATION", 1200))
+
+
+def read_audio(path: str | Path, data: bytes | None = None, *, start_seconds: float = 0.0,
+               max_seconds: float | None = None, limit_seconds: float | None = None) -> tuple[np.ndarray, int]:
     """Decode ``path`` (or its bytes) to float32 (channels, samples) and the sample rate.
 
+    Only the frames from ``start_seconds`` for ``max_seconds`` are decoded, so a long
+    file costs what is kept. ``limit_seconds`` refuses files longer than that.
+
     Raises :class:`AudioError` naming the file for anything unusable: a missing or empty
-    file, an undecodable format, no samples, NaN or infinite samples.
+    file, an undecodable format, no samples, NaN or infinite samples, too long.
     """
     import soundfile as sf
 
     path = Path(path)
     try:
         if data is None:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            source = str(path)
+        else:
+            size = len(data)
+            source = io.BytesIO(data)
     except FileNotFoundError:
         raise AudioError(f"audio file {str(path)!r} does not exist",
                          hint="check the dataset folder, or pass --allow-missing to skip missing files") from None
     except OSError as e:
         raise AudioError(f"cannot read audio file {str(path)!r}: {e.strerror or e}") from None
-    if not data:
+    if size == 0:
         raise AudioError(f"audio file {str(path)!r} is empty (0 bytes)",
                          hint="re-download or delete it; --skip-bad skips unreadable files")
+    _check_riff_complete(path, data, size)
     try:
-        with sf.SoundFile(io.BytesIO(data)) as f:
-            sr = f.samplerate
-            wave = f.read(dtype="float32", always_2d=True)
+        with sf.SoundFile(source) as f:
+            sr = int(f.samplerate)
+            total = f.frames
+            if total == 0:
+                raise AudioError(f"audio file {str(path)!r} has no samples (header only)",
+                                 hint="re-download or delete it; --skip-bad skips unreadable files")
+            if limit_seconds is not None and max_seconds is None and total > limit_seconds * sr:
+                raise AudioError(
+                    f"audio file {str(path)!r} is {total / sr / 60:.1f} minutes long, over the "
+                    f"{limit_seconds / 60:.0f}-minute limit for whole-clip processing",
+                    hint="choose a clip length (--length crop:N or center:N), or raise FAKEBENCH_MAX_DURATION")
+            first = int(start_seconds * sr) if start_seconds > 0 else 0
+            count = -1 if max_seconds is None else int(math.ceil(max_seconds * sr))
+            if first:
+                f.seek(min(first, total - 1))
+            wave = f.read(frames=count, dtype="float32", always_2d=True)
+    except AudioError:
+        raise
     except Exception as e:  # soundfile raises LibsndfileError, RuntimeError, TypeError...
         msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if "does not exist or is not a regular file" in msg and path.is_file():
+            msg = "unknown or unsupported audio format"  # libsndfile's words for an unrecognised header
         hint = "re-download the file, or --skip-bad to skip unreadable files"
         if path.suffix.lower() == ".mp3":
-            hint = "this libsndfile cannot decode MP3; install libsndfile >= 1.1 (soundfile >= 0.12) or convert to WAV/FLAC"
+            hint = ("the file is not valid MP3, or this libsndfile has no MP3 decoder: install soundfile >= 0.12 "
+                    "(libsndfile >= 1.1) or convert the file to WAV/FLAC")
         raise AudioError(f"cannot decode audio file {str(path)!r}: {msg}", hint=hint) from None
     if wave.shape[0] == 0:
-        raise AudioError(f"audio file {str(path)!r} has no samples (header only)",
+        raise AudioError(f"audio file {str(path)!r} has no samples (header only or truncated)",
                          hint="re-download or delete it; --skip-bad skips unreadable files")
     if not np.isfinite(wave).all():
         raise AudioError(f"audio file {str(path)!r} contains NaN or infinite samples",
                          hint="the file is corrupt; re-export it, or --skip-bad to skip it")
-    return wave.T, int(sr)
+    return wave.T, sr
+
+
+def _check_riff_complete(path: Path, data: bytes | None, size: int) -> None:
+    """A WAV whose ``data`` chunk claims more bytes than the file holds was cut short
+    (an interrupted copy or download); libsndfile would silently decode the part that
+    is there, so refuse it."""
+    if data is not None:
+        head = data[:1 << 16]
+    else:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(1 << 16)
+        except OSError:
+            return
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return
+    pos = 12
+    while pos + 8 <= len(head):
+        chunk, length = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if chunk == b"data":
+            if length not in (0, 0xFFFFFFFF) and pos + 8 + length > size:
+                raise AudioError(
+                    f"audio file {str(path)!r} is truncated: its header announces {length} bytes of audio, "
+                    f"the file holds {size - pos - 8}",
+                    hint="re-download or re-copy it; --skip-bad skips unreadable files")
+            return
+        pos += 8 + length + (length & 1)
 
 
 def to_mono(wave: np.ndarray) -> np.ndarray:
@@ -155,16 +217,24 @@ def load_audio(
 ) -> torch.Tensor:
     """Decode, downmix, resample to ``sample_rate`` and apply the length policy.
 
-    Returns a float32 tensor (samples,). Clips shorter than ``min_seconds`` are
-    zero-padded to it (a model's shortest input).
+    Returns a float32 tensor (samples,). Only the part of the file the policy keeps is
+    decoded (plus a 50 ms margin for the resampling filter). Clips shorter than
+    ``min_seconds`` are zero-padded to it (a model's shortest input).
     """
-    wave, sr = read_audio(path, data)
-    mono = torch.from_numpy(np.ascontiguousarray(to_mono(wave)))
     policy = LengthPolicy.parse(length)
-    if policy.seconds is not None and policy.mode in ("crop", "pad", "repeat"):
-        # cut before resampling: a 3-hour file cropped to 4 s costs 4 s of work
-        keep = int(math.ceil((policy.seconds + 0.05) * sr))  # 50 ms margin for the filter
-        mono = mono[:keep]
+    margin = 0.05
+    start, span, limit = 0.0, None, None
+    if policy.mode in ("crop", "pad", "repeat"):
+        span = policy.seconds + margin
+    elif policy.mode == "center":
+        frames, sr, _ = audio_info(path) if data is None else (None, None, None)
+        if frames is not None and frames / sr > policy.seconds + 2 * margin:
+            start = (frames / sr - policy.seconds) / 2 - margin
+            span = policy.seconds + 2 * margin
+    else:
+        limit = max_full_seconds()
+    wave, sr = read_audio(path, data, start_seconds=start, max_seconds=span, limit_seconds=limit)
+    mono = torch.from_numpy(np.ascontiguousarray(to_mono(wave)))
     out = resample(mono, sr, sample_rate, resampler)
     out = policy.apply(out, sample_rate)
     if min_seconds:

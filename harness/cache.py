@@ -48,6 +48,15 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def content_hash_file(path: str | Path) -> str:
+    """:func:`content_hash` of a file, read in 1 MiB chunks (bounded memory)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:32]
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,8 +150,7 @@ class FileHasher:
         if known is not None:
             return known
         st = self._stat(path)
-        data = Path(path).read_bytes()
-        sha = content_hash(data)
+        sha = content_hash_file(path)
         self.remember([(path, sha, st)])
         return sha
 
@@ -164,23 +172,31 @@ class Namespace:
         return sorted(p for p in self.dir.glob("*.npz") if not p.name.startswith(".tmp-"))
 
     def refresh(self) -> None:
-        """Index shards written since the last scan (by us or by other processes)."""
+        """Index shards written since the last scan (by us or by other processes).
+
+        When a shard has gone (merged by another process), the whole index is rebuilt,
+        because a key indexed there may also live in a shard already scanned.
+        """
         live = {p.name for p in self.shards()}
-        for gone in self._scanned - live:
-            self._index = {k: v for k, v in self._index.items() if v[0] != gone}
-        self._scanned &= live
+        if self._scanned - live:
+            self._index, self._scanned = {}, set()
         for name in sorted(live - self._scanned):
-            try:
-                with np.load(self.dir / name, allow_pickle=False) as z:
-                    keys = z["keys"]
-            except FileNotFoundError:
-                continue  # merged away by another process
-            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
-                self._quarantine(self.dir / name, e)
+            keys = self._read_keys(name)
+            if keys is None:
                 continue
-            for row, k in enumerate(keys.tolist()):
+            for row, k in enumerate(keys):
                 self._index.setdefault(k, (name, row))
             self._scanned.add(name)
+
+    def _read_keys(self, name: str) -> list[str] | None:
+        try:
+            with np.load(self.dir / name, allow_pickle=False) as z:
+                return z["keys"].tolist()
+        except FileNotFoundError:
+            return None  # merged away by another process
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+            self._quarantine(self.dir / name, e)
+            return None
 
     def _quarantine(self, path: Path, err: Exception) -> None:
         """Move an unreadable shard aside so it is recomputed, never silently used."""
@@ -269,32 +285,59 @@ class Namespace:
     def compact(self, min_shards: int = 2, max_rows: int | None = None) -> bool:
         """Merge shards into one (atomic rename, then delete the merged ones).
 
-        With ``max_rows``, only shards holding fewer rows are merged (used during long
-        runs, so the number of files stays small without rewriting big packs).
-        Returns True if it merged.
+        Every chosen shard is read whole before anything is deleted, so a key is never
+        lost, whatever other processes do meanwhile. With ``max_rows``, only shards
+        holding fewer rows are merged (used during long runs, so the number of files
+        stays small without rewriting big packs). Returns True if it merged.
         """
-        listed = {p.name for p in self.shards()}
         self.refresh()
         rows = self.shard_rows()
-        merge = sorted(n for n in listed & self._scanned if max_rows is None or rows.get(n, 0) < max_rows)
+        candidates = sorted(self._scanned)
+        merge = [n for n in candidates if max_rows is None or rows.get(n, 0) < max_rows]
         if len(merge) < min_shards:
             return False
-        chosen = set(merge)
-        keys = [k for k, (name, _) in self._index.items() if name in chosen]
-        arrays, _ = self.get_many(keys)
-        pairs = [(k, a) for k, a in zip(keys, arrays) if a is not None]
-        if not pairs or any((a.ndim > 1) != (pairs[0][1].ndim > 1) for _, a in pairs):
-            return False
-        for k, _ in pairs:
-            self._index.pop(k, None)
-        self.put_many([k for k, _ in pairs], [a for _, a in pairs])
+        keys: list[str] = []
+        arrays: list[np.ndarray] = []
+        seen: set[str] = set()
+        merged = []
         for name in merge:
+            content = self._read_shard(name)
+            if content is None:
+                continue  # gone (merged by another process) or quarantined
+            merged.append(name)
+            for k, a in content:
+                if k not in seen:
+                    seen.add(k)
+                    keys.append(k)
+                    arrays.append(a)
+        if len(merged) < min_shards or not keys:
+            return False
+        if any((a.ndim > 1) != (arrays[0].ndim > 1) for a in arrays):
+            return False
+        self.put_many(keys, arrays)
+        for name in merged:
             try:
                 (self.dir / name).unlink()
             except FileNotFoundError:
                 pass
-        self._scanned -= chosen
+        self._index, self._scanned = {}, set()
+        self.refresh()
         return True
+
+    def _read_shard(self, name: str) -> list[tuple[str, np.ndarray]] | None:
+        try:
+            with np.load(self.dir / name, allow_pickle=False) as z:
+                keys = z["keys"].tolist()
+                data = z["data"]
+                offsets = z["offsets"] if "offsets" in z.files else None
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+            self._quarantine(self.dir / name, e)
+            return None
+        if offsets is None:
+            return [(k, data[i]) for i, k in enumerate(keys)]
+        return [(k, data[offsets[i]:offsets[i + 1]]) for i, k in enumerate(keys)]
 
     def write_meta(self, meta: dict) -> None:
         path = self.dir / "meta.json"

@@ -47,6 +47,9 @@ class Embedder(Configurable):
     default_length: ClassVar[str] = "full"
     #: Name of the resampler the model's own preprocessing uses.
     resampler: ClassVar[str] = "sinc"
+    #: Parameters that do not change the outputs (batching, logging...): left out of the
+    #: cache key.
+    runtime_params: ClassVar[tuple[str, ...]] = ()
     license: ClassVar[str] = ""
     citation: ClassVar[str] = ""
 
@@ -66,6 +69,15 @@ class Embedder(Configurable):
         """(n, samples) audio in [-1, 1] at ``sample_rate`` -> (n, dim) or (n, frames, dim)."""
         raise NotImplementedError
 
+    def identify(self, weights: str | Path | None = None) -> str | None:
+        """Cheaply identify the weights ``load(weights)`` would use, without building the
+        model (e.g. the sha256 prefix of the file), or None when that needs ``load``.
+
+        When it returns a value, a run whose embeddings are all cached never loads the
+        model. The value must equal the ``fingerprint()`` that ``load`` would set.
+        """
+        return None
+
     # -- provided -----------------------------------------------------------------------
 
     @property
@@ -83,7 +95,7 @@ class Embedder(Configurable):
             {
                 "name": self.name,
                 "version": self.version,
-                "params": _jsonable(self.get_params()),
+                "params": _jsonable({k: v for k, v in self.get_params().items() if k not in self.runtime_params}),
                 "weights": self.fingerprint(),
                 "sample_rate": self.sample_rate,
                 "length": length_policy,

@@ -15,13 +15,13 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
 from .audio import LengthPolicy, load_audio
-from .cache import EmbeddingCache, Namespace, content_hash
+from .cache import EmbeddingCache, Namespace, content_hash_file
 from .data import Clip
 from .embedder import Embedder
 from .errors import AudioError, FakebenchError
@@ -43,6 +43,8 @@ class ExtractStats:
     total_seconds: float = 0.0
     shard_reads: int = 0
     namespace: str = ""
+    silent: int = 0
+    padded: int = 0
 
     @property
     def rtf_model(self) -> float | None:
@@ -57,6 +59,7 @@ class ExtractStats:
             "n": self.n, "cached": self.cached, "computed": self.computed,
             "skipped": len(self.skipped), "audio_seconds": round(self.audio_seconds, 3),
             "model_seconds": round(self.model_seconds, 4), "total_seconds": round(self.total_seconds, 4),
+            "silent": self.silent, "padded": self.padded,
             "rtf_model": self.rtf_model, "rtf_end_to_end": self.rtf_end_to_end,
             "namespace": self.namespace,
         }
@@ -81,18 +84,23 @@ class _ClipAudio(torch.utils.data.Dataset):
         try:
             try:
                 st = os.stat(clip.path)
-                data = Path(clip.path).read_bytes()
+                key = content_hash_file(clip.path)
             except FileNotFoundError:
                 raise AudioError(f"audio file {str(clip.path)!r} does not exist",
                                  hint="check the dataset folder, or pass --allow-missing/--skip-bad") from None
             except OSError as e:
                 raise AudioError(f"cannot read audio file {str(clip.path)!r}: {e.strerror or e}") from None
-            key = content_hash(data)
-            wave = load_audio(clip.path, self.sample_rate, self.length, data=data,
-                              resampler=self.resampler, min_seconds=self.min_seconds)
-            return i, key, (st.st_size, st.st_mtime_ns), wave, None
+            wave = load_audio(clip.path, self.sample_rate, self.length, resampler=self.resampler)
+            flags = []
+            if not bool(wave.abs().amax() > 0):
+                flags.append("silent")
+            need = int(math.ceil(self.min_seconds * self.sample_rate))
+            if wave.shape[-1] < need:
+                wave = torch.nn.functional.pad(wave, (0, need - wave.shape[-1]))
+                flags.append("padded")
+            return i, key, (st.st_size, st.st_mtime_ns), wave, None, flags
         except FakebenchError as e:
-            return i, None, None, None, str(e)
+            return i, None, None, None, (e.message, e.hint), []
 
 
 def _collate(items):
@@ -128,12 +136,14 @@ def extract(
     skip_bad: bool = False,
     precision: str = "fp32",
     progress: bool = False,
+    loader: Callable[[], Any] | None = None,
 ) -> tuple[list[np.ndarray | None], ExtractStats]:
     """Embeddings of ``clips`` (in order), from the cache or computed and cached.
 
     Returns one array per clip, (D,) or (frames, D), and None for a clip skipped as bad
     (only with ``skip_bad``; otherwise a bad clip raises :class:`AudioError` naming it,
-    after everything already computed has been saved).
+    after everything already computed has been saved). ``loader`` is called before the
+    first clip is computed, so a model need not be loaded when everything is cached.
     """
     policy = LengthPolicy.parse(length if length is not None else embedder.default_length)
     stats = ExtractStats(n=len(clips))
@@ -151,6 +161,8 @@ def extract(
     todo = [i for i, a in enumerate(out) if a is None]
     stats.cached = len(clips) - len(todo)
     if todo:
+        if loader is not None:
+            loader()
         if ns is not None:
             ns.write_meta({**embedder.describe(), "length": str(policy), "frames": frames})
         _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, num_workers, frames,
@@ -180,16 +192,18 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
     )
     bar = tqdm(total=len(ds), desc=f"embedding ({embedder.name})", unit="clip", disable=not progress,
                leave=False)
-    first_error: str | None = None
+    first_error: tuple[str, str | None] | None = None
     since_compact = 0
     try:
         for items in loader:
             memo = []
             ready: list[tuple[int, str, torch.Tensor]] = []
-            for j, key, st, wave, err in items:
+            for j, key, st, wave, err, flags in items:
                 i = todo[j]
+                stats.silent += "silent" in flags
+                stats.padded += "padded" in flags
                 if err is not None:
-                    stats.skipped.append((clips[i].id, err))
+                    stats.skipped.append((clips[i].id, err[0]))
                     if not skip_bad and first_error is None:
                         first_error = err
                     continue
@@ -234,9 +248,9 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
     finally:
         bar.close()
     if first_error is not None:
-        done = stats.computed
-        raise AudioError(first_error.split(" (")[0] + f" ({done} embeddings computed before it are saved; "
-                         "fix or remove the file, or pass --skip-bad to skip unreadable files)")
+        message, hint = first_error
+        raise AudioError(f"{message} [{stats.computed} embeddings computed before it are saved]",
+                         hint=hint or "fix or remove the file, or pass --skip-bad to skip unreadable files")
 
 
 def _check_output(embedder: Embedder, emb: np.ndarray, group, clips, frames: bool) -> None:

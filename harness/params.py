@@ -56,4 +56,39 @@ class Configurable:
                 hint=("did you mean " + ", ".join(hints)) if hints
                 else f"its parameters are: {', '.join(sorted(known)) or '(none)'}",
             )
+        defaults = cls.param_defaults()
+        for key, value in params.items():
+            if key in defaults:
+                params[key] = _check_type(cls, key, value, defaults[key])
         return cls(**params)
+
+
+def _check_type(cls, key: str, value: Any, default: Any) -> Any:
+    """Coerce ``value`` to the type of the parameter's default, or raise ConfigError."""
+    name = getattr(cls, "name", cls.__name__)
+    if default is None or value is None:
+        return value
+
+    def bad(kind: str):
+        return ConfigError(f"{name}: parameter {key!r} must be {kind}, got {value!r}",
+                           hint=f"e.g. --set {key}={default!r}".replace("'", ""))
+
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise bad("true or false")
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
+            raise bad("an integer")
+        return int(value)
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad("a number")
+        return float(value)
+    if isinstance(default, (tuple, list)):
+        if isinstance(value, (tuple, list)):
+            return type(default)(value)
+        raise bad("a list, e.g. [1, 2]")
+    if isinstance(default, str) and not isinstance(value, str):
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    return value

@@ -67,7 +67,7 @@ def test_bad_clip_stops_with_a_clear_error_and_keeps_work(small_foley, tmp_path)
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     with pytest.raises(fakebench.errors.AudioError, match=bad.name) as e:
         _run(small_foley, tmp_path, batch_size=1, num_workers=0)
-    saved = int(re.search(r"(\d+) embeddings computed before it are saved", str(e.value)).group(1))
+    saved = int(re.search(r"\[(\d+) embeddings computed before it are saved\]", str(e.value)).group(1))
     (rec,) = _run(small_foley, tmp_path, skip_bad=True)
     assert rec["extraction"]["embedding"]["skipped"] == 1
     assert rec["extraction"]["embedding"]["computed"] == 39 - saved  # nothing computed before the error is redone

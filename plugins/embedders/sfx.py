@@ -58,6 +58,22 @@ class SfxEmbedder(Embedder):
     def __init__(self):
         pass
 
+    def identify(self, weights=None):
+        if weights is None:
+            path = self._packaged_path()
+            return sha256_file(path)[:16] if path.is_file() else None
+        return sha256_file(weights)[:16] if Path(weights).is_file() else None
+
+    @staticmethod
+    def _packaged_path() -> Path:
+        import importlib.util
+
+        spec = importlib.util.find_spec("aisfx")
+        if spec is None or spec.origin is None:
+            raise WeightsError("the sfx embedder needs the aisfx package",
+                               hint="pip install librosa && pip install --no-deps aisfx==0.1.2")
+        return Path(spec.origin).parent / "models" / "checkpoint.pth"
+
     def load(self, weights=None, device="cpu"):
         try:
             import librosa
@@ -77,10 +93,7 @@ class SfxEmbedder(Embedder):
 
     def _read_state(self, weights) -> dict:
         if weights is None:
-            import importlib.util
-
-            spec = importlib.util.find_spec("aisfx")
-            path = Path(spec.origin).parent / "models" / "checkpoint.pth"
+            path = self._packaged_path()
             if not path.is_file():
                 raise WeightsError(f"aisfx's packaged weights {str(path)!r} are missing",
                                    hint="reinstall: pip install --force-reinstall --no-deps aisfx==0.1.2")

@@ -1,0 +1,74 @@
+"""Test-only plugins, loaded with FAKEBENCH_PLUGINS=fbtest_plugins.
+
+``toy`` is a real (if simple) embedder: per-clip waveform statistics, 16 kHz, 8-d. It is
+fast, so the reliability tests can run whole pipelines many times. Its parameters can
+slow it down (``delay`` seconds per batch) and log every finished batch to a file
+(``log``), which is how the kill/resume test knows how far extraction got.
+``broken`` raises in ``load()``, like a plugin with a missing dependency.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+import fakebench
+from fakebench.api import Embedder
+
+
+class Toy(Embedder):
+    """Waveform statistics at 16 kHz: (n, samples) -> (n, 8)."""
+
+    name = "toy"
+    description = "waveform statistics (tests only)"
+    sample_rate = 16000
+    dim = 8
+    runtime_params = ("delay", "log")
+
+    def __init__(self, delay=0.0, log=None):
+        self.delay = delay
+        self.log = log
+
+    def identify(self, weights=None):
+        return "none"
+
+    def load(self, weights=None, device="cpu"):
+        self.device = torch.device(device)
+        self.weights_fingerprint = "none"
+        return self
+
+    def embed(self, batch, frames=False):
+        x = batch.float()
+        chunks = x.unfold(1, 1600, 1600) if x.shape[1] >= 1600 else x[:, None, :]
+        feats = torch.stack([
+            chunks.mean(-1), chunks.std(-1, unbiased=False), chunks.abs().amax(-1),
+            chunks.square().mean(-1).sqrt(), (chunks[..., 1:] * chunks[..., :-1] < 0).float().mean(-1),
+            chunks.abs().mean(-1), chunks.amin(-1), chunks.amax(-1),
+        ], dim=-1)
+        if self.delay:
+            time.sleep(float(self.delay))
+        if self.log:
+            with open(self.log, "a") as f:
+                f.write(f"{len(batch)}\n")
+        return feats if frames else feats.mean(1)
+
+
+class Broken(Embedder):
+    """Always fails to load (16 kHz, 4-d), as a plugin with a missing dependency does."""
+
+    name = "broken"
+    description = "fails in load() (tests only)"
+    sample_rate = 16000
+    dim = 4
+
+    def __init__(self):
+        pass
+
+    def load(self, weights=None, device="cpu"):
+        import fakebench_missing_dependency  # noqa: F401
+
+
+@fakebench.hookimpl
+def fakebench_register_embedders():
+    return [Toy, Broken]
