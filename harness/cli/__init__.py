@@ -24,6 +24,7 @@ COMMANDS = (
     ("results", "results_cmd"),
     ("data", "info_cmd"),
     ("data", "download_cmd"),
+    ("data", "prepare_cmd"),
     ("embed", "embed_cmd"),
 )
 
