@@ -1,0 +1,198 @@
+"""MS-CLAP audio embedders: ``clap-2023`` (alias ``clap``, HTSAT) and ``clap-2022`` (Cnn14);
+1024-d projected audio embeddings.
+
+Source: B. Elizalde, S. Deshmukh, M. Al Ismail, H. Wang, "CLAP: Learning Audio Concepts
+from Natural Language Supervision", ICASSP 2023 (``clap-2022``); B. Elizalde, S. Deshmukh,
+H. Wang, "Natural Language Supervision for General-Purpose Audio Representations",
+ICASSP 2024 (``clap-2023``). Code: https://github.com/microsoft/CLAP (``msclap`` on PyPI,
+MIT). Weights: https://huggingface.co/microsoft/msclap (``CLAP_weights_2023.pth``,
+``CLAP_weights_2022.pth``; also on https://zenodo.org/record/8378278), MIT.
+
+Model: msclap's audio encoder — the base network (``clap-2023``: msclap's HTSAT class,
+768-d latent; ``clap-2022``: Cnn14, 2048-d) followed by the learned projection
+(``linear1``, GELU, ``linear2``, residual, LayerNorm) into the 1024-d joint audio-text
+space. The text encoder is never built. ``projection=False`` returns the base network's
+embedding instead (768-d or 2048-d).
+
+Preprocessing, from msclap's ``configs/config_20XX.yml`` and ``CLAPWrapper``: 44.1 kHz
+mono, resampled with torchaudio's default windowed sinc (what msclap uses); each clip is
+made exactly ``duration`` seconds long (7 s for 2023, 5 s for 2022): shorter clips are
+tiled (repeated) and cut, as msclap does. msclap crops longer clips at a *random* offset;
+fakebench never does: the default clip policy is ``repeat:7`` / ``repeat:5`` (the first
+7/5 s, shorter clips tiled). With ``--length full``, a longer clip is cut into consecutive
+``duration``-second windows (the last one ending at the clip's end), and the scene
+embedding is the mean of the window embeddings. Front end (run in float32): 2022 uses
+n_fft 1024 (``window_size``), hop 320, 64 mel bands 50 Hz-14 kHz at 44.1 kHz; msclap's
+HTSAT builds its own front end from its ``config.py`` (hop 320, 64 mel bands, 50 Hz-14 kHz
+computed for 32 kHz) and ignores the yml values — fakebench uses msclap's class, so it
+behaves identically, and loads the mel filters stored in the checkpoint when present.
+
+Input: (n, samples) mono audio in [-1, 1] at 44.1 kHz. Output: (n, 1024); with
+``frames=True``, (n, windows, 1024), one embedding per ``duration``-second window.
+
+Weights: ``--weights`` (the .pth file, or a folder holding it), the Hugging Face cache
+(``microsoft/msclap``), ``$FAKEBENCH_WEIGHTS``, else a download from the hub (checked
+against the hub's LFS sha256). ``--weights random``: seeded random weights. The checkpoint
+layout is msclap's ``{"model": state_dict}`` with ``audio_encoder.base.*`` and
+``audio_encoder.projection.*`` keys; fakebench loads only those, with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from fakebench.api import Embedder, WeightsError, hookimpl
+from fakebench.weights import WeightsFile
+
+from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_signal, identify_file
+
+SR = 44100
+D_PROJ = 1024
+
+
+class Projection(nn.Module):
+    """msclap's projection head: LayerNorm(l1(x) + l2(gelu(l1(x)))), key names as in msclap."""
+
+    def __init__(self, d_in: int, d_out: int):
+        super().__init__()
+        self.linear1 = nn.Linear(d_in, d_out, bias=False)
+        self.linear2 = nn.Linear(d_out, d_out, bias=False)
+        self.layer_norm = nn.LayerNorm(d_out)
+
+    def forward(self, x):
+        e1 = self.linear1(x)
+        return self.layer_norm(e1 + self.linear2(F.gelu(e1)))
+
+
+class ClapAudioEncoder(nn.Module):
+    """``base`` + ``projection``: the key layout of msclap's ``audio_encoder``."""
+
+    def __init__(self, base: nn.Module, d_in: int, d_out: int = D_PROJ):
+        super().__init__()
+        self.base = base
+        self.projection = Projection(d_in, d_out)
+
+
+def _extract_audio_encoder(ckpt) -> dict:
+    state = checkpoint_model(ckpt)
+    audio = {k[len("audio_encoder."):]: v for k, v in state.items() if k.startswith("audio_encoder.")}
+    return audio or state  # a bare audio-encoder state_dict is accepted too
+
+
+class _Clap(Embedder):
+    sample_rate = SR
+    dim = D_PROJ
+    resampler = "sinc"
+    license = "MIT"
+    default_batch_size = 8
+    duration: int = 7
+    base_dim: int = 768
+    weights_file: WeightsFile
+
+    def __init__(self, projection=True):
+        self.projection = projection
+
+    @property
+    def output_dim(self) -> int:
+        return self.dim if self.projection else self.base_dim
+
+    def _base(self) -> nn.Module:
+        raise NotImplementedError
+
+    def _front_end_keys(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def identify(self, weights=None):
+        return identify_file(self.weights_file, weights)
+
+    def load(self, weights=None, device="cpu"):
+        self.device = torch.device(device)
+        build = lambda: ClapAudioEncoder(self._base(), self.base_dim)  # noqa: E731
+        self.model = build_and_load(self, self.weights_file, weights, build, extract=_extract_audio_encoder,
+                                    optional=self._front_end_keys(), device=self.device)
+        return self
+
+    def _encode(self, windows: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        n = batch.shape[0]
+        length = self.duration * SR
+        windows = frame_signal(batch.float(), length, length)  # (n, w, length)
+        w = windows.shape[1]
+        latent = self._encode(windows.reshape(n * w, length))
+        out = self.model.projection(latent) if self.projection else latent
+        out = out.reshape(n, w, -1)
+        return out if frames else out.mean(dim=1)
+
+
+class Clap2023(_Clap):
+    """MS-CLAP 2023 audio encoder (HTSAT + projection), 44.1 kHz, 7-s windows, 1024-d."""
+
+    name = "clap-2023"
+    aliases = ("clap",)
+    description = "MS-CLAP 2023 audio encoder (HTSAT), projected, 44.1 kHz, 7 s, 1024-d"
+    duration = 7
+    base_dim = 768
+    default_length = "repeat:7"
+    frame_rate = 1 / 7
+    citation = "Elizalde, Deshmukh, Wang, Natural Language Supervision for General-Purpose Audio Representations, ICASSP 2024"
+    weights_file = WeightsFile("CLAP_weights_2023.pth", hf_repo="microsoft/msclap",
+                               what="MS-CLAP 2023 checkpoint", size="~690 MB", license="MIT")
+
+    def _base(self):
+        try:
+            from msclap.models.htsat import HTSATWrapper
+        except ImportError as e:
+            raise WeightsError(f"clap-2023 needs the msclap package ({e.name} is missing)",
+                               hint="pip install 'fakebench[clap]'") from None
+        # msclap's HTSATWrapper ignores its arguments and reads msclap/models/config.py
+        return HTSATWrapper(SR, 1024, 320, 64, 50, 8000, 527, self.base_dim)
+
+    def _front_end_keys(self):
+        return ("base.htsat.spectrogram_extractor.", "base.htsat.logmel_extractor.")
+
+    def _encode(self, windows: torch.Tensor) -> torch.Tensor:
+        h = self.model.base.htsat
+        with fp32_frontend(windows.device):
+            x = h.logmel_extractor(h.spectrogram_extractor(windows.float()))  # (b, 1, t, 64)
+            x = h.bn0(x.transpose(1, 3)).transpose(1, 3)
+        # the eval path of msclap's HTSAT for inputs of at most spec_size * freq_ratio frames
+        # (7 s at 44.1 kHz is 965 frames, below 1024): stretch to 1024 x 64, fold to 256 x 256
+        x = h.reshape_wav2img(x)
+        return h.forward_features(x)["latent_output"]
+
+
+class Clap2022(_Clap):
+    """MS-CLAP 2022 audio encoder (Cnn14 + projection), 44.1 kHz, 5-s windows, 1024-d."""
+
+    name = "clap-2022"
+    description = "MS-CLAP 2022 audio encoder (Cnn14), projected, 44.1 kHz, 5 s, 1024-d"
+    duration = 5
+    base_dim = 2048
+    default_length = "repeat:5"
+    frame_rate = 1 / 5
+    citation = "Elizalde, Deshmukh, Al Ismail, Wang, CLAP: Learning Audio Concepts from Natural Language Supervision, ICASSP 2023"
+    weights_file = WeightsFile("CLAP_weights_2022.pth", hf_repo="microsoft/msclap",
+                               what="MS-CLAP 2022 checkpoint", size="~690 MB", license="MIT")
+
+    def _base(self):
+        from ._panns_models import Cnn14
+
+        # config_2022.yml: sampling_rate 44100, window_size 1024, hop_size 320, mel_bins 64,
+        # fmin 50, fmax 14000, num_classes 527, out_emb 2048 (its n_fft 1028 is unused)
+        return Cnn14(SR, 1024, 320, 64, 50, 14000, 527, self.base_dim)
+
+    def _front_end_keys(self):
+        return ("base.spectrogram_extractor.", "base.logmel_extractor.")
+
+    def _encode(self, windows: torch.Tensor) -> torch.Tensor:
+        base = self.model.base
+        return base.embedding(base.feature_map(windows))
+
+
+@hookimpl
+def fakebench_register_embedders():
+    return [Clap2023, Clap2022]
