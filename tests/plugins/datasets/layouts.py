@@ -8,8 +8,11 @@ formats, and real audio (the shared Foley and speech clips, copied or converted:
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +75,11 @@ DCASE_SYSTEMS = {"t-foley-film": "TASys02", "mamba-foley": "TASys08", "t-foley-t
                  "attention-foley": "TBSys18"}
 
 
-def dcase23(root: Path, fakes_per_system: int = 5) -> Layout:
+def dcase23(root: Path, fakes_per_system: int = 5, n_real: int = 21) -> Layout:
     """21 real clips (dev in CamelCase class folders as in the original release, eval in
     snake_case as on Zenodo) and ``fakes_per_system`` clips of 4 systems over tracks A and B."""
     rows = foley_rows()
-    real = [r for r in rows if r["label"] == "real"]
+    real = [r for r in rows if r["label"] == "real"][:n_real]
     lay = Layout(root)
     data = root / "DCASE_2023_Challenge_Task_7_Dataset"
     sub = root / "DCASE_2023_Challenge_Task_7_Submission" / "AudioFiles" / "Submissions"
@@ -385,3 +388,13 @@ def folder(root: Path, splits: bool = False) -> Layout:
         key = f"{part}/{rel}" if part else rel
         expected[key] = {"label": 1, "system": sysname}
     return Layout(root, expected)
+
+
+# -- shared, built once per test session ----------------------------------------------------------
+
+@functools.cache
+def cached(kind: str, *args) -> Layout:
+    """The layout ``kind`` (a builder above) built once per session in a temporary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"fb-{kind}-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    return globals()[kind](tmp / "data", *args)

@@ -1,9 +1,6 @@
 """asvspoof19-la / -pa on tiny copies of LA.zip / PA.zip's layout: real speech clips as 16 kHz FLAC."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +16,8 @@ pytestmark = pytest.mark.shared
 CLASSES = {"LA": Asvspoof19LA, "PA": Asvspoof19PA}
 
 
-@functools.cache
 def _layout(track):
-    tmp = Path(tempfile.mkdtemp(prefix=f"fb-asv19{track}-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.asvspoof19(tmp / "data", track)
+    return layouts.cached("asvspoof19", track)
 
 
 @parametrize_with_checks(lambda: Asvspoof19LA(root=str(_layout("LA").root)), kind="dataset")

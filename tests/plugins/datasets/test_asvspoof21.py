@@ -1,9 +1,6 @@
 """asvspoof21-la / -df: 2021 eval audio + full keys, training on ASVspoof 2019 LA from the same root."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,11 +15,8 @@ pytestmark = pytest.mark.shared
 CLASSES = {"LA": Asvspoof21LA, "DF": Asvspoof21DF}
 
 
-@functools.cache
 def _layout(track):
-    tmp = Path(tempfile.mkdtemp(prefix=f"fb-asv21{track}-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.asvspoof21(tmp / "data", track)
+    return layouts.cached("asvspoof21", track)
 
 
 @parametrize_with_checks(lambda: Asvspoof21LA(root=str(_layout("LA").root), subset="all"), kind="dataset")

@@ -1,9 +1,6 @@
 """dcase23 on a tiny copy of the real Zenodo layout, built from the shared DCASE-format Foley clips."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +14,8 @@ from . import layouts
 pytestmark = pytest.mark.shared
 
 
-@functools.cache
 def _layout():
-    tmp = Path(tempfile.mkdtemp(prefix="fb-dcase23-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.dcase23(tmp / "data")
+    return layouts.cached("dcase23")
 
 
 def _factory():

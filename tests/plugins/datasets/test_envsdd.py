@@ -1,9 +1,6 @@
 """envsdd on a tiny development/ + test_track1/ layout with the ESDD 2026 metadata CSVs."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +14,8 @@ from . import layouts
 pytestmark = pytest.mark.shared
 
 
-@functools.cache
 def _layout():
-    tmp = Path(tempfile.mkdtemp(prefix="fb-envsdd-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.envsdd(tmp / "data")
+    return layouts.cached("envsdd")
 
 
 @parametrize_with_checks(lambda: EnvSDD(root=str(_layout().root)), kind="dataset")

@@ -9,20 +9,10 @@ from fakebench.testing import parametrize_with_checks
 from . import layouts
 
 pytestmark = pytest.mark.shared
-_ROOTS = {}
 
 
 def _root(splits):
-    if splits not in _ROOTS:
-        import atexit
-        import shutil
-        import tempfile
-        from pathlib import Path
-
-        tmp = Path(tempfile.mkdtemp(prefix="fb-folder-"))
-        atexit.register(shutil.rmtree, tmp, True)
-        _ROOTS[splits] = layouts.folder(tmp / "data", splits=splits)
-    return _ROOTS[splits]
+    return layouts.cached("folder", splits)
 
 
 @parametrize_with_checks(lambda: Folder(root=str(_root(False).root)), kind="dataset")

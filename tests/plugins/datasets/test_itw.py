@@ -1,9 +1,6 @@
 """itw on a tiny release_in_the_wild/ (meta.csv + numbered WAVs of real shared speech clips)."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +14,8 @@ from . import layouts
 pytestmark = pytest.mark.shared
 
 
-@functools.cache
 def _layout():
-    tmp = Path(tempfile.mkdtemp(prefix="fb-itw-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.itw(tmp / "data")
+    return layouts.cached("itw")
 
 
 @parametrize_with_checks(lambda: InTheWild(root=str(_layout().root)), kind="dataset")

@@ -1,9 +1,6 @@
 """mlaad on a tiny MLAAD/fake/en/<model>/meta.csv layout with M-AILABS originals in mailabs/."""
 
-import atexit
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +14,8 @@ from . import layouts
 pytestmark = pytest.mark.shared
 
 
-@functools.cache
 def _layout():
-    tmp = Path(tempfile.mkdtemp(prefix="fb-mlaad-"))
-    atexit.register(shutil.rmtree, tmp, True)
-    return layouts.mlaad(tmp / "data")
+    return layouts.cached("mlaad")
 
 
 @parametrize_with_checks(lambda: Mlaad(root=str(_layout().root)), kind="dataset")

@@ -11,7 +11,7 @@ from fakebench.dataset_index import build_table, iter_csv, iter_lines
 from fakebench.errors import DatasetError
 from fakebench.plugins.datasets import asvspoof19, asvspoof21, envsdd, itw, mlaad
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 digits = st.text("0123456789", min_size=4, max_size=7)
 token = st.text("abcdefghijklmnopqrstuvwxyz0123456789_-", min_size=1, max_size=10)
 space = st.sampled_from([" ", "  ", "\t", " \t "])
