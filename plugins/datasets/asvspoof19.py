@@ -49,7 +49,8 @@ from pathlib import Path
 import numpy as np
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.dataset_index import Table, build_table, cached_table, iter_lines, keep_present, list_names
+from fakebench.dataset_index import (Table, build_table, cached_table, child_paths, iter_lines, keep_present,
+                                     list_names)
 
 from ._common import fetch_and_extract
 
@@ -168,13 +169,13 @@ class _Asvspoof2019(Dataset):
                                          describe=lambda i: str(folder / (ids[i] + ".flac")))
             self.missing_ = getattr(self, "missing_", 0) + missing
         speakers, envs, attacks, keys = table["speaker"], table["environment"], table["attack"], table["key"]
-        prefix = str(folder) + "/"
+        paths = child_paths(folder, [ids[i] + ".flac" for i in rows])
+        attrs = self._attrs
         out = []
-        for i in rows:
+        for i, path in zip(rows, paths):
             spoof = keys[i] == "spoof"
-            out.append(Clip(id=ids[i], path=Path(prefix + ids[i] + ".flac"), label=1 if spoof else 0, split=split,
-                            system=attacks[i] if spoof else None, speaker=speakers[i],
-                            attrs=self._attrs(envs[i], attacks[i])))
+            out.append(Clip(ids[i], path, 1 if spoof else 0, split, None, attacks[i] if spoof else None, speakers[i],
+                            attrs=attrs(envs[i], attacks[i])))
         return out
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:

@@ -57,7 +57,8 @@ import logging
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.dataset_index import Table, build_table, cached_table, iter_lines, keep_present, list_names
+from fakebench.dataset_index import (Table, build_table, cached_table, child_paths, iter_lines, keep_present,
+                                     list_names)
 
 from ._common import fetch_and_extract, fetch_zenodo
 from .asvspoof19 import Asvspoof19LA, parse_key
@@ -178,9 +179,10 @@ class _Asvspoof2021(Dataset):
                                hint="use subset=eval, progress, hidden, a comma list of those, or all")
         return chosen
 
-    def _attrs(self, table: Table, i: int) -> dict:
-        return {"codec": table["codec"][i], "transmission": table["transmission"][i], "subset": table["subset"][i],
-                "trim": table["trim"][i]}
+    def _attr_rows(self, table: Table):
+        """A function of the row index giving that trial's attributes."""
+        codec, tx, subset, trim = table["codec"], table["transmission"], table["subset"], table["trim"]
+        return lambda i: {"codec": codec[i], "transmission": tx[i], "subset": subset[i], "trim": trim[i]}
 
     def eval_clips(self) -> list[Clip]:
         table = self.table()
@@ -216,14 +218,20 @@ class _Asvspoof2021(Dataset):
         else:
             default_dir = self.base() / f"ASVspoof2021_{self.track}_eval" / "flac"
         speakers, attacks, keys = table["speaker"], table["attack"], table["key"]
+        by_dir: dict[Path, list[int]] = {}
+        for i in rows:
+            by_dir.setdefault(where.get(ids[i], default_dir), []).append(i)
+        paths: dict[int, Path] = {}
+        for folder, idx in by_dir.items():
+            paths.update(zip(idx, child_paths(folder, [ids[i] + ".flac" for i in idx])))
+        attrs = self._attr_rows(table)
         out = []
         for i in rows:
-            fid = ids[i]
             spoof = keys[i] == "spoof"
-            folder = where.get(fid, default_dir)
-            out.append(Clip(id=fid, path=folder / (fid + ".flac"), label=1 if spoof else 0, split="eval",
-                            system=attacks[i] if spoof and attacks[i] not in ("-", "bonafide") else None,
-                            speaker=speakers[i], attrs=self._attrs(table, i)))
+            attack = attacks[i]
+            out.append(Clip(ids[i], paths[i], 1 if spoof else 0, "eval", None,
+                            attack if spoof and attack not in ("-", "bonafide") else None, speakers[i],
+                            attrs=attrs(i)))
         return out
 
     def load(self):
@@ -274,12 +282,18 @@ class Asvspoof21DF(_Asvspoof2021):
     fields = DF_FIELDS
     attributes = ("speaker", "system", "codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task", "vcc_team")
 
-    def _attrs(self, table: Table, i: int) -> dict:
-        attrs = {"codec": table["codec"][i], "source_corpus": table["source_corpus"][i],
-                 "vocoder": table["vocoder"][i], "subset": table["subset"][i], "trim": table["trim"][i]}
-        if table["vcc_task"][i] != "-":
-            attrs["vcc_task"] = table["vcc_task"][i]
-            attrs["vcc_team"] = table["vcc_team"][i]
+    def _attr_rows(self, table: Table):
+        codec, source, vocoder = table["codec"], table["source_corpus"], table["vocoder"]
+        subset, trim, task, team = table["subset"], table["trim"], table["vcc_task"], table["vcc_team"]
+
+        def attrs(i: int) -> dict:
+            out = {"codec": codec[i], "source_corpus": source[i], "vocoder": vocoder[i], "subset": subset[i],
+                   "trim": trim[i]}
+            if task[i] != "-":
+                out["vcc_task"] = task[i]
+                out["vcc_team"] = team[i]
+            return out
+
         return attrs
 
 
