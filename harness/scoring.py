@@ -76,7 +76,8 @@ def score_files(model: str | Path, files: Sequence[str | Path], *, device: str =
         if "transcript" in detector.inputs:
             from .transcripts import transcripts_for
 
-            X.transcript = transcripts_for(clips, {}, cache=None, device=device)
+            # the saved detector's own transcription settings (asr_model...), as in training
+            X.transcript = transcripts_for(clips, detector.get_params(), cache=None, device=device)
     scores = np.asarray(detector.decision_function(X), dtype=np.float64)
     thr = float(detector.threshold_)
     out = []
