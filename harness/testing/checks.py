@@ -282,7 +282,7 @@ def check_metric_returns_float(factory):
         return
     s = torch.tensor([0.1, 0.9, 0.2, 0.8, 0.4, 0.6], dtype=torch.float64)
     y = torch.tensor([0, 1, 0, 1, 1, 0])
-    v = m.compute(s, y, threshold=0.5)
+    v = m.compute(s, y, threshold=0.5, **getattr(m, "example_context", {}))
     assert isinstance(v, float), f"compute() must return a float, got {type(v).__name__}"
 
 
@@ -293,12 +293,13 @@ def check_metric_perfect_is_best(factory):
     y = torch.tensor([0, 0, 0, 1, 1, 1])
     perfect = torch.tensor([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], dtype=torch.float64)
     worst = -perfect
-    vp = m.compute(perfect, y, threshold=0.0)
+    ctx = getattr(m, "example_context", {})  # context a metric needs (e.g. ASV scores for t-DCF)
+    vp = m.compute(perfect, y, threshold=0.0, **ctx)
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        vw = m.compute(worst, y, threshold=0.0)
+        vw = m.compute(worst, y, threshold=0.0, **ctx)
     better = vp > vw if m.higher_is_better else vp < vw
     assert better, f"perfect scores must beat reversed ones ({vp} vs {vw}, higher_is_better={m.higher_is_better})"
 
