@@ -1,27 +1,55 @@
-"""Metrics and breakdowns of one set of scores."""
+"""Metrics and breakdowns of one set of scores.
+
+The runner calls :func:`evaluate` once per test set with a context (``threshold``,
+``threshold_source``, ``timings``, ``audio_seconds``, ``extract``, ``val_scores``,
+``val_labels``, ``scores_are_logits``, ``asv_scores``, ``device``); every metric gets
+the whole context as keyword arguments.
+
+A metric may declare ``requires``: context keys that must hold a value (not ``None`` or
+``False``) for it to mean anything, e.g. ``("asv_scores",)`` for t-DCF. When the run
+did not ask for metrics by name, such a metric is left out where its context is
+missing instead of being recorded as ``None`` with a warning.
+
+Breakdowns (``record["breakdowns"]``), one table per key:
+
+* ``pooled``: all clips (``{"all": entry}``);
+* ``label``: per true class, ``real`` and ``fake`` (accuracy = recall of that class);
+* one per dataset attribute (``class``, ``system``/attack, codec...).
+
+An entry holds counts, accuracy at the threshold, the mean score, the EER and ROC AUC
+(a fakes-only group, such as one attack, is scored against all real eval clips, the
+ASVspoof per-attack convention) and, for logit scores, the mean BCE.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
-from .data import FAKE, REAL, Clip
+from .data import FAKE, REAL, Clip, label_name
 from .errors import MetricError
 from . import metrics as M
 
 
+def available(cls: type, context: dict[str, Any]) -> bool:
+    """Whether every context key the metric ``requires`` holds a value."""
+    return all(context.get(k) is not None and context.get(k) is not False for k in getattr(cls, "requires", ()))
+
+
 def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metric_classes: Sequence[type],
-             context: dict[str, Any], attributes: Sequence[str] = ()) -> dict[str, Any]:
-    """Compute every metric, the confusion matrix and per-attribute breakdowns.
+             context: dict[str, Any], attributes: Sequence[str] = (), skip_unavailable: bool = False
+             ) -> dict[str, Any]:
+    """Compute every metric, the confusion matrix and the breakdowns.
 
     A metric that is undefined here (one class only, say) is recorded as ``None`` with
-    the reason in ``warnings``; it never stops the run.
+    the reason in ``warnings``; it never stops the run. With ``skip_unavailable``,
+    metrics whose ``requires`` are missing from ``context`` are left out silently.
     """
-    device = "cuda" if torch.cuda.is_available() and context.get("device", "cpu").startswith("cuda") else "cpu"
+    device = "cuda" if torch.cuda.is_available() and str(context.get("device", "cpu")).startswith("cuda") else "cpu"
     s = torch.as_tensor(scores, dtype=torch.float64, device=device)
     y = torch.as_tensor(labels, dtype=torch.int64, device=device)
     threshold = float(context.get("threshold", 0.0))
@@ -29,6 +57,8 @@ def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metr
     info: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     for cls in metric_classes:
+        if skip_unavailable and not available(cls, context):
+            continue
         m = cls()
         info[cls.name] = {"higher_is_better": cls.higher_is_better, "percent": cls.percent}
         try:
@@ -42,20 +72,27 @@ def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metr
             out_metrics[cls.name] = None
             notes.append(f"{cls.name}: {e}")
     confusion = M.confusion(s, y, threshold)
-    breakdowns = {a: breakdown(scores, labels, clips, a, threshold) for a in attributes}
+    logits = bool(context.get("scores_are_logits"))
+    breakdowns: dict[str, dict[str, dict[str, Any]]] = {
+        "pooled": breakdown(scores, labels, clips, lambda c: "all", threshold, logits),
+        "label": breakdown(scores, labels, clips, lambda c: label_name(c.label), threshold, logits),
+    }
+    for a in attributes:
+        breakdowns[a] = breakdown(scores, labels, clips, a, threshold, logits)
     breakdowns = {a: b for a, b in breakdowns.items() if b}
     return {"metrics": out_metrics, "metric_info": info, "confusion": confusion, "breakdowns": breakdowns,
             "warnings": notes}
 
 
-def breakdown(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], attribute: str,
-              threshold: float) -> dict[str, dict[str, Any]]:
-    """Per value of ``attribute``: counts and accuracy; for fakes-only groups (a system or
-    attack), also the EER of all real eval clips against that group's fakes, the
-    ASVspoof per-attack convention."""
+def breakdown(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], attribute: str | Callable[[Clip], Any],
+              threshold: float, logits: bool = False) -> dict[str, dict[str, Any]]:
+    """Per value of ``attribute`` (a clip attribute name, or a function of the clip):
+    counts, accuracy and mean score; EER and ROC AUC where defined (a fakes-only group
+    against all real eval clips); mean BCE when the scores are logits."""
+    key = attribute if callable(attribute) else (lambda c, a=attribute: c.attribute(a))
     groups: dict[str, list[int]] = defaultdict(list)
     for i, c in enumerate(clips):
-        v = c.attribute(attribute)
+        v = key(c)
         if v is not None and v != "":
             groups[str(v)].append(i)
     if not groups:
@@ -69,11 +106,16 @@ def breakdown(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], att
         y = labels[idx]
         pred = (scores[idx] > threshold).astype(int)
         entry: dict[str, Any] = {"n": int(idx.size), "real": int((y == REAL).sum()), "fake": int((y == FAKE).sum()),
-                                 "accuracy": float((pred == y).mean())}
+                                 "accuracy": float((pred == y).mean()), "mean_score": float(scores[idx].mean())}
+        both = None
         if entry["real"] and entry["fake"]:
-            entry["eer"] = M.eer(scores[idx], y, warn=False)
+            both = idx
         elif entry["fake"] and real_idx.size:
             both = np.concatenate([real_idx, idx])
+        if both is not None:
             entry["eer"] = M.eer(scores[both], labels[both], warn=False)
+            entry["auc"] = M.roc_auc(scores[both], labels[both])
+        if logits:
+            entry["bce"] = M.bce(scores[idx], y)
         out[value] = entry
     return out
