@@ -41,8 +41,12 @@ from .inputs import AudioSource, Inputs
 from .provenance import environment
 from .registry import Pipeline, Registry
 from .results import SCHEMA, ResultStore
+from .timing import Stopwatch
 
 log = logging.getLogger("fakebench")
+
+#: ``--threshold`` policies: the detector's own threshold, or the EER point of the val split
+THRESHOLDS = ("detector", "dev-eer")
 
 
 @dataclass
@@ -71,6 +75,8 @@ class RunSpec:
     save_model: bool = True
     use_cache: bool = True
     progress: bool = False
+    #: decision threshold for accuracy, F1...: the detector's, or the EER point of the val split
+    threshold: str = "detector"
 
 
 def resolve_device(device: str | None) -> str:
@@ -121,6 +127,8 @@ class Runner:
         }
         self.params = route(dict(spec.sets), self.components)
         self.metric_classes = self._metric_classes()
+        if spec.threshold not in THRESHOLDS:
+            raise ConfigError(f"unknown threshold policy {spec.threshold!r}", hint="use one of: " + ", ".join(THRESHOLDS))
         self.store = ResultStore(spec.results_dir)
         self.cache = EmbeddingCache(spec.cache_dir) if spec.use_cache else None
         self.embedder = None
@@ -269,14 +277,15 @@ class Runner:
         log.info("fitted %s on %d clips in %.1f s", det_cls.name, len(train), timings["fit"])
 
         val_scores = detector.decision_function(x_val) if val else np.zeros(0)
+        threshold = self._threshold(detector, val_scores, y_val)
         run_group = uuid.uuid4().hex[:6]
         model_path = None
         records = []
         for name, (ds, ev) in tests.items():
             x_ev, y_ev = self._inputs(ev, feats), _labels(ev)
-            t = time.perf_counter()
-            scores = np.asarray(detector.decision_function(x_ev), dtype=np.float64)
-            t_score = time.perf_counter() - t
+            with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
+                scores = np.asarray(detector.decision_function(x_ev), dtype=np.float64)
+            t_score = sw.seconds
             if scores.shape != (len(ev),):
                 raise FakebenchError(
                     f"detector {det_cls.name!r} returned scores of shape {scores.shape} for {len(ev)} clips",
@@ -285,11 +294,15 @@ class Runner:
                 raise FakebenchError(f"detector {det_cls.name!r} returned NaN/inf scores on {name} eval")
             eval_seconds = sum(c.duration or 0.0 for c in ev)
             tm = dict(timings, score=t_score)
-            ctx = {"threshold": float(detector.threshold_), "timings": tm, "audio_seconds": eval_seconds,
-                   "extract": {k: v.as_dict() for k, v in extract_stats.items()},
-                   "val_scores": val_scores, "val_labels": y_val}
+            ctx = {"threshold": threshold, "threshold_source": spec.threshold, "timings": tm,
+                   "audio_seconds": eval_seconds, "extract": {k: v.as_dict() for k, v in extract_stats.items()},
+                   "val_scores": val_scores, "val_labels": y_val, "device": self.device,
+                   "scores_are_logits": bool(det_cls.scores_are_logits),
+                   "asv_scores": ds.asv_scores("eval") if hasattr(ds, "asv_scores") else None}
             result = evaluate(scores, y_ev, ev, self.metric_classes, ctx,
-                              attributes=getattr(ds, "attributes", ()))
+                              attributes=getattr(ds, "attributes", ()), skip_unavailable=not spec.metrics)
+            result.update(threshold=threshold, threshold_source=spec.threshold,
+                          scores_are_logits=bool(det_cls.scores_are_logits))
             rec = self._record(seed, run_group, ds, name, train_ds, train, val, ev, result, tm, extract_stats,
                                detector, dropped)
             if spec.save_model and model_path is None:
@@ -301,6 +314,17 @@ class Runner:
             log.info("result written to %s", path)
             records.append(rec)
         return records
+
+    def _threshold(self, detector, val_scores: np.ndarray, y_val: np.ndarray | None) -> float:
+        """The decision threshold of the threshold metrics (``--threshold``)."""
+        if self.spec.threshold == "detector":
+            return float(detector.threshold_)
+        if y_val is None or len(set(np.asarray(y_val).tolist())) < 2:
+            raise ConfigError("--threshold dev-eer needs a val split holding both real and fake clips",
+                              hint="use --threshold detector, or a protocol with a val split")
+        from .metrics import eer
+
+        return float(eer(val_scores, y_val, return_threshold=True, warn=False)[1])
 
     def _save(self, detector, rec) -> Path | None:
         from .persist import save_detector
@@ -351,7 +375,9 @@ class Runner:
         seedless = {**pipeline, "detector": {**pipeline["detector"], "params": {
             k: v for k, v in pipeline["detector"]["params"].items() if k != "random_state"}}}
         group_src = json.dumps({"dataset": {k: dataset[k] for k in ("name", "protocol", "params")},
-                                "train": self.train_name, "pipeline": seedless}, sort_keys=True)
+                                "train": self.train_name, "pipeline": seedless,
+                                **({"threshold": self.spec.threshold} if self.spec.threshold != "detector" else {})},
+                               sort_keys=True)
         run_id = f"{created.strftime('%Y%m%dT%H%M%S')}-{name}-{self.pipeline.name}-s{seed}-{uuid.uuid4().hex[:6]}"
         return {
             "schema": SCHEMA,
@@ -365,7 +391,9 @@ class Runner:
             "pipeline": pipeline,
             "metrics": result["metrics"],
             "metric_info": result["metric_info"],
-            "threshold": float(detector.threshold_),
+            "threshold": result.get("threshold", float(detector.threshold_)),
+            "threshold_source": result.get("threshold_source", "detector"),
+            "scores_are_logits": result.get("scores_are_logits"),
             "confusion": result["confusion"],
             "breakdowns": result["breakdowns"],
             "warnings": result["warnings"] + ([f"{dropped} clip(s) skipped as unreadable"] if dropped else []),
@@ -375,7 +403,8 @@ class Runner:
             "extraction": {k: v.as_dict() for k, v in extract_stats.items()},
             "environment": {**environment(self.device), "plugins": self._plugin_versions()},
             "options": {"precision": self.spec.precision, "batch_size": self.spec.batch_size,
-                        "skip_bad": self.spec.skip_bad, "allow_missing": self.spec.allow_missing},
+                        "skip_bad": self.spec.skip_bad, "allow_missing": self.spec.allow_missing,
+                        "threshold": self.spec.threshold},
         }
 
     def _plugin_versions(self) -> dict[str, str]:

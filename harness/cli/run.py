@@ -29,6 +29,8 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--precision", type=click.Choice(["fp32", "fp16", "bf16"]), default="fp32", show_default=True)
 @click.option("--weights", default=None, help="Weights file or folder (embedder, or the detector if none).")
 @click.option("--metric", "metrics", multiple=True, help="Metric to compute (repeatable) [default: all defaults].")
+@click.option("--threshold", "threshold", type=click.Choice(["detector", "dev-eer"]), default=None,
+              help="Threshold of accuracy/F1/...: the detector's, or the EER point of the val split. [default: detector]")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
@@ -38,7 +40,7 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @json_option
 def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets, config_file,
             length, batch_size, num_workers, precision, weights, metrics, allow_missing, skip_bad, no_save_model,
-            no_cache, cache_dir, results_dir, as_json):
+            no_cache, cache_dir, results_dir, as_json, threshold=None):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     \b
@@ -59,11 +61,12 @@ def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, dev
                 file_sets[f"{section}.{k}"] = v
         run_cfg = cfg.get("run", {})
         unknown = set(run_cfg) - {"dataset", "detector", "embedder", "train_dataset", "protocol", "runs", "seed",
-                                  "length", "device"}
+                                  "length", "device", "threshold"}
         if unknown:
             raise ConfigError(f"config file {config_file!r}: unknown [run] key(s) {sorted(unknown)}")
         protocol = protocol or run_cfg.get("protocol")
         length = length or run_cfg.get("length")
+        threshold = threshold or run_cfg.get("threshold")
         embedder = embedder or run_cfg.get("embedder")
         train_dataset = train_dataset or run_cfg.get("train_dataset")
     if runs < 1:
@@ -73,7 +76,7 @@ def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, dev
         protocol=protocol, seeds=list(range(seed, seed + runs)), device=device,
         sets={**file_sets, **parse_sets(sets)}, length=length, batch_size=batch_size, num_workers=num_workers,
         precision=precision, weights=weights, cache_dir=cache_dir, results_dir=results_dir,
-        metrics=list(metrics) or None, allow_missing=allow_missing, skip_bad=skip_bad,
+        metrics=list(metrics) or None, threshold=threshold or "detector", allow_missing=allow_missing, skip_bad=skip_bad,
         save_model=not no_save_model, use_cache=not no_cache, progress=not as_json,
     )
     records = Runner(spec).run()
