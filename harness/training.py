@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import torch
@@ -130,3 +130,102 @@ def as_device_tensors(x: np.ndarray, y: np.ndarray | None, device: str | torch.d
     xt = torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
     yt = None if y is None else torch.as_tensor(np.asarray(y, dtype=np.int64), device=device)
     return xt, yt
+
+
+def train_batches(
+    model: torch.nn.Module,
+    y: torch.Tensor,
+    batches: Callable[[torch.Tensor, bool], "Iterable[tuple[torch.Tensor, torch.Tensor]]"],
+    *,
+    epochs: int,
+    batch_size: int,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    score_fn: Callable[[torch.Tensor], torch.Tensor],
+    seed: int,
+    balance: str = "none",
+    checkpoint_every: int = 1,
+    val: "tuple[torch.Tensor, Callable[[], Iterable[tuple[torch.Tensor, torch.Tensor]]]] | None" = None,
+    select: str = "accuracy",
+    scheduler=None,
+    drop_last: bool = False,
+) -> TrainResult:
+    """The :func:`train_binary` protocol for inputs that do not fit on the device at once
+    (audio decoded batch by batch, images made on the fly).
+
+    ``y`` (n,) holds the training labels (1 = fake) on the CPU. ``batches(order, train)``
+    yields ``(x, idx)``: a model input on the device and the positions (into ``y``) it
+    holds, covering ``order`` (a 1-D index tensor) in ``batch_size`` slices; ``train``
+    says whether augmentation applies. ``score_fn(out)`` turns model outputs into (n,)
+    scores, higher = more likely fake, called fake above 0 for the accuracies.
+
+    ``val`` is ``(y_val, batches_val)`` with ``batches_val()`` yielding the validation
+    split in order. Every ``checkpoint_every`` epochs (and at the last) the checkpoint is
+    kept when it is the best so far: highest validation accuracy, first on ties
+    (``select="accuracy"``), or lowest validation EER, last on ties (``select="eer"``,
+    AASIST's recipe). ``scheduler.step()``, when given, runs after every optimiser step.
+    """
+    from .metrics import eer as _eer
+
+    if balance not in ("sampler", "oversample", "subsample", "none"):
+        raise ValueError(f"balance must be sampler, oversample, subsample or none, not {balance!r}")
+    if select not in ("accuracy", "eer"):
+        raise ValueError(f"select must be accuracy or eer, not {select!r}")
+    gen = torch.Generator().manual_seed(int(seed))
+    y = y.cpu()
+    history: list[dict] = []
+    best_state, best_epoch, best_key = None, 0, None
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = epoch_indices(len(y), y, balance, gen)
+        if drop_last and len(order) >= batch_size:
+            order = order[: len(order) - len(order) % batch_size]
+        total, correct, seen = 0.0, 0, 0
+        for xb, idx in batches(order, True):
+            yb = y[idx].to(xb.device)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            total += float(loss.detach()) * len(idx)
+            correct += int(((score_fn(out.detach()) > 0).long() == yb).sum())
+            seen += len(idx)
+        row = {"epoch": epoch, "loss": total / max(1, seen), "accuracy": correct / max(1, seen),
+               "lr": float(optimizer.param_groups[0]["lr"])}
+        if val is not None and len(val[0]):
+            y_val, val_batches = val
+            model.eval()
+            outs, ids = [], []
+            with torch.inference_mode():
+                for xb, idx in val_batches():
+                    outs.append(model(xb))
+                    ids.append(idx)
+            out = torch.cat(outs)
+            yv = y_val[torch.cat(ids).cpu()].to(out.device)
+            s = score_fn(out)
+            row["val_loss"] = float(loss_fn(out, yv))
+            row["val_accuracy"] = float(((s > 0).long() == yv).double().mean())
+            if 0 < int(yv.sum()) < len(yv):
+                row["val_eer"] = float(_eer(s.double().cpu(), yv.cpu(), warn=False))
+        history.append(row)
+        if epoch % checkpoint_every == 0 or epoch == epochs:
+            if select == "eer":
+                key = row.get("val_eer")
+                better = key is not None and (best_key is None or key <= best_key)
+            else:
+                key = row.get("val_accuracy")
+                better = key is not None and (best_key is None or key > best_key)
+            if key is None and best_key is None:
+                best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch  # no val: keep the last
+            elif better:
+                best_state, best_epoch, best_key = copy.deepcopy(model.state_dict()), epoch, key
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    best_acc = None
+    if best_key is not None:
+        best_acc = next((h.get("val_accuracy") for h in history if h["epoch"] == best_epoch), None)
+    return TrainResult(model.state_dict(), history, best_epoch, best_acc)

@@ -1,0 +1,308 @@
+"""``aasist``: AASIST and AASIST-L, graph-attention countermeasures on raw waveforms.
+
+Source: J.-w. Jung, H.-S. Heo, H. Tak, H.-j. Shim, J. S. Chung, B.-J. Lee, H.-J. Yu and
+N. Evans, "AASIST: Audio Anti-Spoofing using Integrated Spectro-Temporal Graph Attention
+Networks", ICASSP 2022 (arXiv:2110.01200). Official code and checkpoints:
+https://github.com/clovaai/aasist (MIT); the network is in ``_aasist_net.py``.
+
+Input: raw mono waveform at 16 kHz, 64,600 samples (4.04 s): the clip-length policy
+``repeat:4.0375`` takes the first 64,600 samples and tiles shorter clips, as the official
+evaluation does. Output of the network: two logits, ``[spoof, bona fide]``.
+
+**Score convention (the one place it is converted).** The official score is the bona
+fide logit (output index 1), higher for real speech. fakebench wants higher = more
+likely fake, so ``decision_function`` returns ``score = -logit[:, 1]``. Negating keeps
+the ranking, so the EER is exactly the official one. It is not a log-odds, so no p(fake)
+is shown for it.
+
+**Decision threshold** (``predict``, accuracy, the ``fakebench score`` verdict): with
+``threshold="val-eer"`` (the default) it is calibrated at the EER point of the
+validation split passed to ``fit`` (when it holds both classes); otherwise 0 on the score
+scale, i.e. "fake when the bona fide logit is negative". A number fixes it.
+
+**Pretrained use** (``pretrained=AASIST``, the default, or ``pretrained=AASIST-L``) is
+evaluation only: ``fit`` loads that official checkpoint (``AASIST``: 297k parameters,
+0.83% EER on ASVspoof 2019 LA eval; ``AASIST-L``: 85k, 0.99%), checks it with strict key
+matching, and only calibrates the threshold. ``pretrained=none`` trains from scratch the
+architecture named by ``variant`` (default AASIST). The checkpoint comes from ``weights`` (``--weights``: the file,
+or a folder holding ``AASIST.pth`` / ``AASIST-L.pth``), else ``$FAKEBENCH_WEIGHTS``
+(``~/.fakebench/weights``), else a download from the official URL checked against its
+sha256, else a ``WeightsError`` that says where to put the file.
+
+**Training** (``pretrained=none``, or ``finetune=true`` to start from the checkpoint)
+follows the official recipe (``config/AASIST.conf``, ``main.py``): weighted cross-entropy
+with class weights 0.1 (spoof) and 0.9 (bona fide), Adam (lr 1e-4, betas 0.9/0.999,
+weight decay 1e-4), cosine annealing per step down to 5e-6, batch 24 (last partial batch
+dropped), 100 epochs, a random 64,600-sample window of each training clip (shorter clips
+tiled), no class balancing, frequency masking of the sinc filters off, and the model with
+the best validation EER kept (checked every epoch). The official script's final
+stochastic weight averaging is not reproduced. Every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+
+from fakebench.api import ConfigError, Detector, WeightsError, hookimpl
+
+log = logging.getLogger("fakebench")
+
+URL = "https://github.com/clovaai/aasist/raw/main/models/weights/{name}.pth"
+SHA256 = {
+    "AASIST": "51d2d9cf0738172f61e2a384ec50a54a55363240f67c971ed55a92435bc1a1c0",
+    "AASIST-L": "814331d088032bb4c3fa61cc014789eadeed464209dd094ab3a2dd6ffbdce27a",
+}
+SAMPLES = 64600
+
+
+def weights_file(variant: str):
+    from fakebench.weights import WeightsFile
+
+    return WeightsFile(f"{variant}.pth", url=URL.format(name=variant), sha256=SHA256[variant],
+                       what=f"official {variant} checkpoint", size="1.2 MB" if variant == "AASIST" else "0.4 MB",
+                       license="MIT")
+
+
+def load_official(net: torch.nn.Module, variant: str, weights=None) -> dict:
+    """Load the official checkpoint of ``variant`` into ``net`` with strict key matching;
+    return where it came from."""
+    from fakebench.weights import load_checkpoint, resolve
+
+    found = resolve(weights_file(variant), weights)
+    state = load_checkpoint(found.path, what=f"{variant} checkpoint")
+    if not isinstance(state, dict):
+        raise WeightsError(f"{str(found.path)!r} is not a state_dict", hint="pass the official AASIST .pth file")
+    try:
+        net.load_state_dict(dict(state), strict=True)
+    except RuntimeError as e:
+        detail = " ".join(str(e).split())[:400]
+        raise WeightsError(f"{str(found.path)!r} does not fit the {variant} network: {detail}",
+                           hint="variant=AASIST takes AASIST.pth and variant=AASIST-L takes AASIST-L.pth") from None
+    log.info("aasist: loaded %s (%s, sha256 %s...)", found.path, found.source, found.sha256[:12])
+    return {"path": str(found.path), "source": found.source, "sha256": found.sha256}
+
+
+class AASIST(Detector):
+    name = "aasist"
+    description = "AASIST / AASIST-L graph-attention countermeasure on raw 16 kHz audio (official checkpoints)"
+    inputs = ("audio",)
+    sample_rate = 16000
+    default_length = "repeat:4.0375"
+    license = "MIT"
+    citation = "Jung et al., AASIST: Audio Anti-Spoofing using Integrated Spectro-Temporal Graph Attention Networks, ICASSP 2022"
+
+    def __init__(self, variant=None, pretrained="AASIST", weights=None, finetune=False, threshold="val-eer",
+                 epochs=100, batch_size=24, lr=1e-4, lr_min=5e-6, betas=(0.9, 0.999), weight_decay=1e-4,
+                 class_weights=(0.1, 0.9), random_crop=True, freq_aug=False, balance="none", drop_last=True,
+                 checkpoint_every=1, select="eer", eval_batch_size=16, num_workers=None, random_state=0,
+                 device="cpu"):
+        self.variant = variant
+        self.pretrained = pretrained
+        self.weights = weights
+        self.finetune = finetune
+        self.threshold = threshold
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_min = lr_min
+        self.betas = betas
+        self.weight_decay = weight_decay
+        self.class_weights = class_weights
+        self.random_crop = random_crop
+        self.freq_aug = freq_aug
+        self.balance = balance
+        self.drop_last = drop_last
+        self.checkpoint_every = checkpoint_every
+        self.select = select
+        self.eval_batch_size = eval_batch_size
+        self.num_workers = num_workers
+        self.random_state = random_state
+        self.device = device
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _pretrained_name(self) -> str | None:
+        """The official checkpoint asked for by ``pretrained``, or None (train from scratch)."""
+        from ._aasist_net import CONFIGS
+
+        p = self.pretrained
+        if p is None or p is False or (isinstance(p, str) and p.strip().lower() in ("", "none", "false", "no")):
+            return None
+        if p is True:
+            return self.variant or "AASIST"
+        if p not in CONFIGS:
+            raise ConfigError(f"aasist: pretrained must be AASIST, AASIST-L or none, not {p!r}",
+                              hint="--set pretrained=AASIST-L, or --set pretrained=none to train from scratch")
+        return p
+
+    @property
+    def variant_(self) -> str:
+        """The architecture: the ``pretrained`` checkpoint's, else ``variant``, else AASIST."""
+        from ._aasist_net import CONFIGS
+
+        named = self._pretrained_name()
+        if named and self.variant and named != self.variant:
+            raise ConfigError(f"aasist: pretrained={named} contradicts variant={self.variant}",
+                              hint=f"for the official {self.variant} use pretrained={self.variant}; to train "
+                                   f"{self.variant} from scratch use pretrained=none")
+        which = named or self.variant or "AASIST"
+        if which not in CONFIGS:
+            raise ConfigError(f"aasist: unknown variant {which!r}", hint="use AASIST or AASIST-L")
+        return which
+
+    def _new_net(self):
+        from ._aasist_net import build
+
+        return build(self.variant_)
+
+    @staticmethod
+    def _audio(X):
+        source = getattr(X, "audio", None)
+        if source is None:
+            raise ConfigError("aasist reads audio: X must be a fakebench.inputs.Inputs with .audio",
+                              hint="run it through `fakebench run --detector aasist`, which provides the audio")
+        return source
+
+    def _uses_checkpoint(self) -> bool:
+        from fakebench.weights import is_random
+
+        return bool(self._pretrained_name() or self.weights) and not is_random(self.weights)
+
+    @staticmethod
+    def to_score(logits: torch.Tensor) -> torch.Tensor:
+        """THE score conversion: minus the official bona fide logit (higher = more fake)."""
+        return -logits[:, 1]
+
+    def _scores(self, source, net=None) -> np.ndarray:
+        from ._images import iter_audio
+
+        net = net or self.net_
+        out = np.zeros(len(source), dtype=np.float64)
+        net.eval()
+        with torch.inference_mode():
+            for wave, idx in iter_audio(source, range(len(source)), int(self.eval_batch_size), self.device,
+                                        num_workers=self.num_workers):
+                out[idx.numpy()] = self.to_score(net(wave)).double().cpu().numpy()
+        return out
+
+    # -- the estimator ------------------------------------------------------------------
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        torch.manual_seed(int(self.random_state))
+        source = self._audio(X)
+        self.net_ = self._new_net().to(self.device)
+        self.weights_info_ = None
+        if self._uses_checkpoint():
+            self.weights_info_ = load_official(self.net_, self.variant_, self.weights)
+            self.net_.to(self.device)
+        self.history_, self.best_epoch_ = [], None
+        if not self._pretrained_name() or self.finetune:  # else evaluation only
+            self._train(source, np.asarray(y), X_val, y_val)
+        self.threshold_ = self._calibrate(X_val, y_val)
+        return self
+
+    def _train(self, source, y, X_val, y_val):
+        from fakebench.training import train_batches
+
+        from ._images import iter_audio
+
+        if self.select not in ("eer", "accuracy"):
+            raise ConfigError(f"aasist: select must be eer or accuracy, not {self.select!r}")
+        net, device = self.net_, self.device
+        gen = torch.Generator().manual_seed(int(self.random_state) + 1)
+        weight = torch.tensor([float(w) for w in self.class_weights], device=device)
+        ce = torch.nn.CrossEntropyLoss(weight=weight)
+
+        def loss_fn(out, yb):  # official class order: 0 = spoof, 1 = bona fide
+            return ce(out, 1 - yb)
+
+        n_filters = net.conv_time.out_channels
+
+        class _Aug(torch.nn.Module):
+            """Frequency masking of the sinc filters (training forward only)."""
+
+            def __init__(self, inner, on):
+                super().__init__()
+                self.inner, self.on = inner, on
+
+            def forward(self, wave):
+                if self.on and self.training:
+                    width = int(torch.randint(0, 20, (1,), generator=gen))
+                    start = int(torch.randint(0, n_filters - width + 1, (1,), generator=gen))
+                    return self.inner(wave, (start, width))
+                return self.inner(wave)
+
+        model = _Aug(net, bool(self.freq_aug))
+
+        def batches(order, train):
+            crop = gen if (train and self.random_crop) else None
+            yield from iter_audio(source, order, int(self.batch_size), device, num_workers=self.num_workers,
+                                  random_window=crop)
+
+        val = None
+        if X_val is not None and len(X_val):
+            val_source = self._audio(X_val)
+            yv = torch.as_tensor(np.asarray(y_val), dtype=torch.int64)
+            val = (yv, lambda: iter_audio(val_source, range(len(val_source)), int(self.eval_batch_size), device,
+                                          num_workers=self.num_workers))
+        opt = torch.optim.Adam(net.parameters(), lr=float(self.lr), betas=tuple(float(b) for b in self.betas),
+                               weight_decay=float(self.weight_decay))
+        n = len(y)
+        steps_per_epoch = (n // int(self.batch_size) if self.drop_last and n >= int(self.batch_size)
+                           else -(-n // int(self.batch_size)))
+        total = max(1, int(self.epochs) * max(1, steps_per_epoch))
+        floor = float(self.lr_min) / float(self.lr)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda step: floor + (1 - floor) * 0.5 * (1 + np.cos(step / total * np.pi)))
+        res = train_batches(model, torch.as_tensor(y, dtype=torch.int64), batches, epochs=int(self.epochs),
+                            batch_size=int(self.batch_size), optimizer=opt, loss_fn=loss_fn, score_fn=self.to_score,
+                            seed=int(self.random_state), balance=self.balance,
+                            checkpoint_every=int(self.checkpoint_every), val=val, select=self.select,
+                            scheduler=sched, drop_last=bool(self.drop_last))
+        self.history_ = res.history
+        self.best_epoch_ = res.best_epoch
+
+    def _calibrate(self, X_val, y_val) -> float:
+        if self.threshold != "val-eer":
+            try:
+                return float(self.threshold)
+            except (TypeError, ValueError):
+                raise ConfigError(f"aasist: threshold must be 'val-eer' or a number, not {self.threshold!r}") from None
+        if X_val is None or y_val is None or len(X_val) == 0:
+            return 0.0
+        yv = np.asarray(y_val)
+        if yv.min() == yv.max():
+            log.info("aasist: the validation split holds one class; decision threshold left at 0")
+            return 0.0
+        from fakebench.metrics import eer
+
+        value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
+        log.info("aasist: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", thr, 100 * value)
+        return float(thr)
+
+    def decision_function(self, X) -> np.ndarray:
+        return self._scores(self._audio(X))
+
+    def get_state(self):
+        return {"variant": self.variant_, "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
+                "best_epoch": self.best_epoch_,
+                "weights_sha256": (self.weights_info_ or {}).get("sha256")}
+
+    def set_state(self, state):
+        if state.get("variant", self.variant_) != self.variant_:
+            raise WeightsError(f"the saved aasist is a {state['variant']}, not a {self.variant_}")
+        net = self._new_net()
+        net.load_state_dict(state["net"], strict=True)
+        self.net_ = net.to(self.device).eval()
+        self.best_epoch_ = state.get("best_epoch")
+        self.weights_info_ = {"sha256": state["weights_sha256"]} if state.get("weights_sha256") else None
+        self.history_ = []
+        return self
+
+
+@hookimpl
+def fakebench_register_detectors():
+    return [AASIST]

@@ -1,0 +1,114 @@
+"""``cnn1d``: the 1-D CNN over the embedding vector of Ouajdi et al.
+
+Source: H. Ouajdi, O. Hadder, M. Tailleur, M. Lagrange, L. M. Heller, "Detection of
+Deepfake Environmental Audio", EUSIPCO 2024; companion code
+https://github.com/mathieulagrange/audioFoleyDeepFake (``deepfakeClassifiers/models/cnn.py``,
+``hparams.py``). License of this implementation: MIT.
+
+Architecture (the companion code's ``CNNClassifier``): the D-dimensional embedding is read
+as a 1-channel sequence of length D; Conv1d(1 -> 64, kernel 3, padding 1), ReLU,
+MaxPool1d(3, stride 1); Conv1d(64 -> 64, kernel 3, padding 1), ReLU, MaxPool1d(3,
+stride 1); dropout 0.5; flatten (64 x (D - 4)); linear -> 1 logit of "fake".
+
+Training: the same protocol and defaults as ``mlp``: BCE with logits, Adam at lr 7e-4,
+batch 128, 100 epochs, balanced by weighted sampling, a checkpoint every 10 epochs
+keeping the best validation accuracy (``fakebench.training.train_binary``). Every one is
+a parameter.
+
+Input: X (n, D) float32 embeddings, D >= 5. ``decision_function`` returns the logit of
+"fake" (shape (n,)); ``predict`` thresholds it at 0 (p = 0.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from fakebench.api import ConfigError, Detector, hookimpl
+from fakebench.training import as_device_tensors, predict_logits, train_binary
+
+
+class CNN1dNet(nn.Module):
+    def __init__(self, in_dim: int, channels: int = 64, kernel_size: int = 3, pool_size: int = 3,
+                 dropout: float = 0.5):
+        super().__init__()
+        pad = kernel_size // 2
+        self.conv1 = nn.Conv1d(1, channels, kernel_size, padding=pad)
+        self.conv2 = nn.Conv1d(channels, channels, kernel_size, padding=pad)
+        self.pool = nn.MaxPool1d(pool_size, stride=1)
+        self.drop = nn.Dropout(dropout)
+        length = in_dim - 2 * (pool_size - 1)
+        if length < 1:
+            raise ConfigError(f"cnn1d needs embeddings of at least {2 * (pool_size - 1) + 1} dimensions, got {in_dim}")
+        self.linear = nn.Linear(channels * length, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (n, D) -> (n,)
+        h = self.pool(torch.relu(self.conv1(x.unsqueeze(1))))
+        h = self.drop(self.pool(torch.relu(self.conv2(h))))
+        return self.linear(h.flatten(1)).reshape(-1)
+
+
+class CNN1d(Detector):
+    name = "cnn1d"
+    description = "paper 1-D CNN over the embedding (2 conv1d k3 x64, max-pool 3/1, dropout 0.5) (Ouajdi et al. 2024)"
+    citation = "Ouajdi et al., Detection of Deepfake Environmental Audio, EUSIPCO 2024"
+    license = "MIT"
+    scores_are_logits = True
+
+    def __init__(self, channels=64, kernel_size=3, pool_size=3, dropout=0.5, lr=7e-4, batch_size=128, epochs=100,
+                 checkpoint_every=10, balance="sampler", weight_decay=0.0, random_state=0, device="cpu"):
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.dropout = dropout
+        self.lr = lr
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.checkpoint_every = checkpoint_every
+        self.balance = balance
+        self.weight_decay = weight_decay
+        self.random_state = random_state
+        self.device = device
+
+    def _build(self, in_dim: int) -> CNN1dNet:
+        return CNN1dNet(in_dim, int(self.channels), int(self.kernel_size), int(self.pool_size), float(self.dropout))
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        torch.manual_seed(int(self.random_state))
+        x, yt = as_device_tensors(X, y, self.device)
+        xv, yv = as_device_tensors(X_val, y_val, self.device) if X_val is not None and len(X_val) else (None, None)
+        self.in_dim_ = int(x.shape[1])
+        self.model_ = self._build(self.in_dim_).to(self.device)
+        res = train_binary(self.model_, x, yt, xv, yv, epochs=int(self.epochs), batch_size=int(self.batch_size),
+                           lr=float(self.lr), seed=int(self.random_state), balance=self.balance,
+                           checkpoint_every=int(self.checkpoint_every), weight_decay=float(self.weight_decay),
+                           eval_batch=1024)
+        self.history_ = res.history
+        self.best_epoch_ = res.best_epoch
+        self.threshold_ = 0.0
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.device)
+        if x.ndim != 2 or x.shape[1] != self.in_dim_:
+            raise ConfigError(f"cnn1d was trained on {self.in_dim_}-d embeddings but got shape {tuple(x.shape)}",
+                              hint="score with the same embedder the detector was trained on")
+        return predict_logits(self.model_, x, batch=1024).double().cpu().numpy()
+
+    def get_state(self):
+        return {"in_dim": self.in_dim_, "model": {k: v.detach().cpu() for k, v in self.model_.state_dict().items()},
+                "best_epoch": self.best_epoch_}
+
+    def set_state(self, state):
+        self.in_dim_ = int(state["in_dim"])
+        self.model_ = self._build(self.in_dim_)
+        self.model_.load_state_dict(state["model"])
+        self.model_.to(self.device).eval()
+        self.best_epoch_ = state.get("best_epoch")
+        return self
+
+
+@hookimpl
+def fakebench_register_detectors():
+    return [CNN1d]
