@@ -26,6 +26,7 @@ COMMANDS = (
     ("data", "download_cmd"),
     ("data", "prepare_cmd"),
     ("embed", "embed_cmd"),
+    ("serve", "serve_cmd"),
 )
 
 
