@@ -23,7 +23,7 @@ import torch
 
 from .errors import MetricError
 from .metric import as_tensors
-from .metrics import _merge, _need_both, _official, eer
+from .metrics import _need_both, _official, _positions, eer
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float | None]:
@@ -125,7 +125,7 @@ def bootstrap_eer(scores: Any, labels: Any, n_boot: int = 1000, alpha: float = 0
     bona, spoof = _official(s, y)  # real clips first, then fakes: the plan's index order
     value = eer(s, y, warn=False)
     # merged position of every clip: real k -> position of its value among sorted targets
-    t_sorted, n_sorted, pos_t, _ = _merge(bona, spoof)
+    t_sorted, n_sorted, pos_t = _positions(bona, spoof)
     n = n_real + n_fake
     is_target = torch.zeros(n, dtype=torch.int64)
     is_target[pos_t] = 1
