@@ -3,17 +3,39 @@
 Runs that differ only in their seed share a ``group_key``; a leaderboard row is one
 group, with each metric as mean ± std over its seeds (sample std, n-1) and the number
 of runs. Fractions flagged ``percent`` are shown as percentages.
+
+Significance: within each dataset, the best row of every metric is shown in bold, and
+a row whose per-seed values differ from the best row's by a two-sided Mann-Whitney U
+test at ``alpha`` (default 0.05) carries :data:`MARKER` ("significantly worse than the
+best"). The ``p`` column gives that test's p-value on the sort metric. The test needs at
+least 4 seeds on each side to reach p < 0.05 (5 vs 5: p >= 0.0079).
+
+Every table is built as a :class:`Grid` (columns + rows of text or metric cells) and
+rendered by one function per format: Markdown (tabulate), CSV, LaTeX (booktabs) and
+HTML (:mod:`fakebench.report`, with plots). Besides the main table there are pivots
+(:func:`pivot_grid`: e.g. rows = pipelines, columns = datasets, one metric) and the
+cross-dataset train -> test matrix (:func:`cross_grids`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import statistics
+import math
 from collections import OrderedDict, defaultdict
-from typing import Any, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from .errors import ConfigError
+from .stats import mann_whitney, mean_std, significance_marker
 
 DEFAULT_METRICS = ("accuracy", "eer", "f1")
+FORMATS = ("markdown", "csv", "latex", "html")
+#: Significance level of the U test against the best row, and the marker it sets.
+ALPHA = 0.05
+MARKER = "*"
+#: Row/column keys of pivots.
+PIVOT_KEYS = ("pipeline", "dataset", "train", "embedder", "detector", "protocol")
 
 
 def group_records(records: Sequence[dict[str, Any]]) -> "OrderedDict[str, list[dict[str, Any]]]":
@@ -24,9 +46,7 @@ def group_records(records: Sequence[dict[str, Any]]) -> "OrderedDict[str, list[d
 
 
 def summarize(values: Sequence[float]) -> tuple[float, float | None]:
-    mean = statistics.fmean(values)
-    std = statistics.stdev(values) if len(values) > 1 else None
-    return mean, std
+    return mean_std(values)
 
 
 def metric_columns(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None) -> list[str]:
@@ -41,46 +61,296 @@ def metric_columns(records: Sequence[dict[str, Any]], metrics: Sequence[str] | N
     return ordered
 
 
-def table(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None = None
-          ) -> tuple[list[str], list[dict[str, Any]]]:
-    """Columns and rows (dicts of raw numbers) of the leaderboard."""
+# -- record fields --------------------------------------------------------------------------
+
+
+def train_name(rec: dict[str, Any]) -> str:
+    return (rec.get("train_dataset") or {}).get("name") or rec["dataset"]["name"]
+
+
+def field_of(rec: dict[str, Any], key: str) -> str:
+    """A pivot key of a record: pipeline, dataset (the test set), train, embedder..."""
+    if key == "pipeline":
+        return rec["pipeline"]["name"]
+    if key == "dataset":
+        return rec["dataset"]["name"]
+    if key == "train":
+        return train_name(rec)
+    if key == "embedder":
+        return (rec["pipeline"].get("embedder") or {}).get("name") or "–"
+    if key == "detector":
+        return rec["pipeline"]["detector"]["name"]
+    if key == "protocol":
+        return rec["dataset"].get("protocol") or "–"
+    raise ConfigError(f"cannot pivot on {key!r}", hint="use one of: " + ", ".join(PIVOT_KEYS))
+
+
+def dataset_label(rec: dict[str, Any]) -> str:
+    train = (rec.get("train_dataset") or {}).get("name")
+    return rec["dataset"]["name"] + (f" (trained on {train})" if train else "")
+
+
+def _cell(recs: Sequence[dict[str, Any]], metric: str) -> dict[str, Any] | None:
+    vals = [r["metrics"][metric] for r in recs if r.get("metrics", {}).get(metric) is not None]
+    info = next((r.get("metric_info", {}).get(metric) for r in recs if r.get("metric_info", {}).get(metric)), {}) or {}
+    if not vals:
+        return None
+    mean, std = mean_std(vals)
+    return {"mean": mean, "std": std, "n": len(vals), "values": vals, "percent": bool(info.get("percent")),
+            "higher_is_better": info.get("higher_is_better", True), "best": False, "p": None, "sig": False}
+
+
+def mark_significance(cells: Sequence[dict[str, Any] | None], alpha: float = ALPHA) -> None:
+    """Mark the best of ``cells`` (compared with each other) and U-test the others
+    against it; sets ``best``, ``p`` and ``sig`` in place. Fewer than two cells: no marks."""
+    present = [c for c in cells if c is not None]
+    if len(present) < 2:
+        return
+    sign = 1 if present[0]["higher_is_better"] else -1
+    best = max(present, key=lambda c: sign * c["mean"])
+    best["best"] = True
+    for c in present:
+        if c is best:
+            continue
+        if len(c["values"]) >= 2 and len(best["values"]) >= 2:
+            c["p"] = mann_whitney(c["values"], best["values"]).p
+            c["sig"] = significance_marker(c["p"], alpha)
+
+
+def table(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None = None, sort_by: str | None = None,
+          alpha: float = ALPHA) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows (dicts of raw numbers) of the leaderboard.
+
+    Rows are sorted by dataset, then best first on ``sort_by`` (default: the first
+    metric column). Metric cells hold mean, std, n, the per-seed ``values`` and the
+    significance marks of :func:`mark_significance` within the dataset.
+    """
     cols = metric_columns(records, metrics)
+    labels = pipeline_labels(records)
     rows = []
     for key, recs in group_records(records).items():
         first = recs[0]
-        train = (first.get("train_dataset") or {}).get("name")
         row: dict[str, Any] = {
-            "dataset": first["dataset"]["name"] + (f" (trained on {train})" if train else ""),
+            "dataset": dataset_label(first),
             "protocol": first["dataset"].get("protocol") or "",
-            "pipeline": first["pipeline"]["name"],
+            "pipeline": labels[first["run_id"]],
             "runs": len(recs),
             "group_key": key,
+            "train": train_name(first),
+            "test": first["dataset"]["name"],
+            "embedder": field_of(first, "embedder"),
+            "detector": field_of(first, "detector"),
+            "seeds": sorted(r.get("seed") for r in recs if r.get("seed") is not None),
+            "records": recs,
         }
         for m in cols:
-            vals = [r["metrics"][m] for r in recs if r.get("metrics", {}).get(m) is not None]
-            info = next((r.get("metric_info", {}).get(m) for r in recs if r.get("metric_info", {}).get(m)), {}) or {}
-            if vals:
-                mean, std = summarize(vals)
-                row[m] = {"mean": mean, "std": std, "n": len(vals), "percent": bool(info.get("percent")),
-                          "higher_is_better": info.get("higher_is_better", True)}
-            else:
-                row[m] = None
+            row[m] = _cell(recs, m)
         rows.append(row)
-    if cols:
-        first_metric = cols[0]
+    primary = sort_by or (cols[0] if cols else None)
+    if primary is not None and primary not in cols:
+        raise ConfigError(f"cannot sort by {primary!r}: it is not a column", hint="columns: " + ", ".join(cols))
+    by_dataset: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_dataset[r["dataset"]].append(r)
+    for group in by_dataset.values():
+        for m in cols:
+            mark_significance([r[m] for r in group], alpha)
+    if primary is not None:
 
         def sort_key(r):
-            cell = r.get(first_metric)
+            cell = r.get(primary)
             if cell is None:
                 return (r["dataset"], 1, 0.0)
             sign = -1 if cell["higher_is_better"] else 1
             return (r["dataset"], 0, sign * cell["mean"])
 
         rows.sort(key=sort_key)
+    for r in rows:
+        cell = r.get(primary) if primary else None
+        r["p"] = None if cell is None else ("best" if cell["best"] else cell["p"])
+        r["sort_metric"] = primary
     return cols, rows
 
 
-def _fmt(cell: dict[str, Any] | None, digits: int = 2, plus_minus: str = " ± ") -> str:
+def _setup(rec: dict[str, Any]) -> dict[str, str]:
+    """What distinguishes runs of one pipeline: detector parameters (not the seed),
+    the clip-length policy, the threshold policy and the embedder's own settings."""
+    import json
+
+    pipe = rec["pipeline"]
+    out = {k: json.dumps(v) for k, v in (pipe["detector"].get("params") or {}).items() if k != "random_state"}
+    out["length"] = str(pipe.get("length"))
+    out["threshold"] = str(rec.get("threshold_source") or "detector")
+    for k, v in (pipe.get("embedder") or {}).items():
+        if k not in ("name", "description"):
+            out[f"embedder.{k}"] = json.dumps(v, sort_keys=True, default=str)
+    return out
+
+
+def pipeline_labels(records: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Run id -> pipeline label. Runs of one pipeline name that differ in set-up get the
+    differing settings in their label: ``sfx-mlp (hidden=[64])``."""
+    import json
+
+    setups: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for r in records:
+        su = _setup(r)
+        setups[r["pipeline"]["name"]][json.dumps(su, sort_keys=True)] = su
+    labels = {}
+    for r in records:
+        name = r["pipeline"]["name"]
+        variants = list(setups[name].values())
+        if len(variants) < 2:
+            labels[r["run_id"]] = name
+            continue
+        mine = _setup(r)
+        keys = sorted({k for v in variants for k in v if len({v.get(k) for v in variants}) > 1})
+        labels[r["run_id"]] = f"{name} (" + ", ".join(f"{k}={mine.get(k, '–')}" for k in keys) + ")"
+    return labels
+
+
+# -- grids ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    key: str      # machine name (CSV header)
+    label: str    # display header
+    metric: bool = False
+
+
+@dataclass
+class Grid:
+    """A table ready to render: text cells, or metric cells (dicts from :func:`table`)."""
+
+    columns: list[Column]
+    rows: list[list[Any]]
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+    breaks: set[int] = field(default_factory=set)   # row indices that start a new section
+
+
+def metric_header(metric: str, cell: dict[str, Any] | None) -> str:
+    if cell is None:
+        return metric
+    arrow = "↑" if cell["higher_is_better"] else "↓"
+    return f"{metric} (%) {arrow}" if cell["percent"] else f"{metric} {arrow}"
+
+
+def _first_cell(cells: Any) -> dict[str, Any] | None:
+    return next((c for c in cells if c), None)
+
+
+def _notes(alpha: float, primary: str | None, with_p: bool) -> list[str]:
+    notes = ["Mean ± sample standard deviation over seeds (runs = number of seeds)."]
+    if with_p:
+        notes.append(f"Bold: best of its dataset. {MARKER}: significantly worse than the best (two-sided "
+                     f"Mann-Whitney U test over seeds, α = {alpha:g})."
+                     + (f" p: that test's p-value on {primary}." if primary else ""))
+    return notes
+
+
+def table_grid(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None = None, sort_by: str | None = None,
+               alpha: float = ALPHA, title: str = "") -> Grid:
+    cols, rows = table(records, metrics, sort_by, alpha)
+    with_p = any(r["p"] is not None for r in rows)
+    columns = [Column("dataset", "dataset"), Column("protocol", "protocol"), Column("pipeline", "pipeline"),
+               Column("runs", "runs")]
+    columns += [Column(m, metric_header(m, _first_cell(r[m] for r in rows)), metric=True) for m in cols]
+    primary = rows[0]["sort_metric"] if rows else None
+    if with_p:
+        columns.append(Column(f"{primary}_p_vs_best", f"p ({primary})"))
+    body, breaks, last = [], set(), None
+    for i, r in enumerate(rows):
+        line = [r["dataset"], r["protocol"], r["pipeline"], r["runs"]] + [r[m] for m in cols]
+        if with_p:
+            line.append(r["p"])
+        if r["dataset"] != last and i:
+            breaks.add(i)
+        last = r["dataset"]
+        body.append(line)
+    return Grid(columns, body, title=title, notes=_notes(alpha, primary, with_p), breaks=breaks)
+
+
+def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "pipeline", cols_key: str = "dataset",
+               alpha: float = ALPHA, title: str = "") -> Grid:
+    """One metric, rows = ``rows_key`` values, columns = ``cols_key`` values; the best
+    row of each column is bold and the others are U-tested against it."""
+    if records:  # unknown keys fail here, with the list of valid ones
+        field_of(records[0], rows_key), field_of(records[0], cols_key)
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    row_vals: list[str] = []
+    col_vals: list[str] = []
+    labels = pipeline_labels(records)
+    for rec in records:
+        rv, cv = field_of(rec, rows_key), field_of(rec, cols_key)
+        rv = labels[rec["run_id"]] if rows_key == "pipeline" else rv
+        cv = labels[rec["run_id"]] if cols_key == "pipeline" else cv
+        if cols_key == "dataset" and rows_key != "train" and rec.get("train_dataset"):
+            cv = dataset_label(rec)
+        cells.setdefault((rv, cv), []).append(rec)
+        groups[(rv, cv)].add(rec.get("group_key") or rec["run_id"])
+        if rv not in row_vals:
+            row_vals.append(rv)
+        if cv not in col_vals:
+            col_vals.append(cv)
+    clash = [k for k, g in groups.items() if len(g) > 1]
+    if clash:
+        rv, cv = clash[0]
+        raise ConfigError(f"the pivot {rows_key}:{cols_key} mixes {len(groups[clash[0]])} different set-ups in the "
+                          f"cell ({rv}, {cv}) (other protocols, parameters or thresholds)",
+                          hint="narrow the records with --dataset/--pipeline/--detector, or pivot on other keys")
+    grid_cells = {k: _cell(v, metric) for k, v in cells.items()}
+
+    def row_order(rv: str) -> tuple[int, float]:  # best on average first, rows with gaps last
+        present = [c for c in (grid_cells.get((rv, cv)) for cv in col_vals) if c is not None]
+        if not present:
+            return (len(col_vals), 0.0)
+        sign = -1 if present[0]["higher_is_better"] else 1
+        return (len(col_vals) - len(present), sum(sign * c["mean"] for c in present) / len(present))
+
+    if rows_key == "train" and cols_key == "dataset":  # a train -> test matrix: same order, diagonal
+        row_vals.sort()
+        col_vals.sort()
+    else:
+        row_vals.sort(key=row_order)
+    for cv in col_vals:
+        mark_significance([grid_cells.get((rv, cv)) for rv in row_vals], alpha)
+    head = _first_cell(grid_cells.values())
+    columns = [Column(rows_key, f"{rows_key} \\ {cols_key}")]
+    columns += [Column(cv, cv, metric=True) for cv in col_vals]
+    body = [[rv] + [grid_cells.get((rv, cv)) for cv in col_vals] for rv in row_vals]
+    with_marks = any(c is not None and (c["best"] or c["p"] is not None) for c in grid_cells.values())
+    notes = [f"{metric_header(metric, head)}: mean ± std over seeds."] + [
+        n.replace("Bold: best of its dataset", "Bold: best of its column") for n in _notes(alpha, None, with_marks)[1:]]
+    return Grid(columns, body, title=title or f"{metric} by {rows_key} and {cols_key}", notes=notes)
+
+
+def cross_grids(records: Sequence[dict[str, Any]], metric: str, alpha: float = ALPHA) -> list[Grid]:
+    """The cross-dataset matrix, one per pipeline set-up: rows = training dataset,
+    columns = test dataset (the diagonal is in-domain). Only set-ups with at least one
+    record of a cross-dataset run (``train_dataset`` set) get a matrix; runs of one
+    pipeline that differ in set-up (parameters, threshold policy...) get one each."""
+    labels = pipeline_labels(records)
+    by_setup: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
+    for rec in records:
+        by_setup.setdefault(labels[rec["run_id"]], []).append(rec)
+    grids = []
+    for label, recs in by_setup.items():
+        if not any(r.get("train_dataset") for r in recs):
+            continue
+        g = pivot_grid(recs, metric, "train", "dataset", alpha, title=f"{label}: {metric}, train (rows) → test (columns)")
+        g.columns[0].label = "train \\ test"
+        g.notes = [n.replace("Bold: best of its column", "Bold: best training set for that test set") for n in g.notes]
+        grids.append(g)
+    return grids
+
+
+# -- formatting -----------------------------------------------------------------------------
+
+
+def fmt_cell(cell: dict[str, Any] | None, digits: int = 2, plus_minus: str = " ± ") -> str:
     if cell is None:
         return "–"
     scale = 100.0 if cell["percent"] else 1.0
@@ -90,39 +360,200 @@ def _fmt(cell: dict[str, Any] | None, digits: int = 2, plus_minus: str = " ± ")
     return text
 
 
+def fmt_p(p: Any) -> str:
+    if p is None:
+        return "–"
+    if p == "best":
+        return "best"
+    if isinstance(p, float) and math.isnan(p):
+        return "–"
+    return f"{p:.2g}" if p < 0.001 else f"{p:.3f}"
+
+
+def _plain(value: Any, col: Column) -> str:
+    if col.key.endswith("_p_vs_best"):
+        return fmt_p(value)
+    return "" if value is None else str(value)
+
+
+def to_markdown(grid: Grid, digits: int = 2) -> str:
+    from tabulate import tabulate
+
+    def cell(v, col):
+        if not col.metric:
+            return _plain(v, col)
+        text = fmt_cell(v, digits)
+        if v is not None and v["best"]:
+            text = f"**{text}**"
+        elif v is not None and v["sig"]:
+            text += MARKER
+        return text
+
+    body = [[cell(v, c) for v, c in zip(row, grid.columns)] for row in grid.rows]
+    text = tabulate(body, headers=[c.label for c in grid.columns], tablefmt="github", disable_numparse=True)
+    parts = [f"### {grid.title}\n"] if grid.title else []
+    parts.append(text)
+    if grid.notes and grid.rows:
+        parts.append("\n" + "\n".join(f"> {n}" for n in grid.notes))
+    return "\n".join(parts)
+
+
+def to_csv(grid: Grid) -> str:
+    """Raw numbers (fractions, not percentages), mean and std in separate columns."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    header = []
+    for c in grid.columns:
+        header += [f"{c.key}_mean", f"{c.key}_std"] if c.metric else [c.key]
+    w.writerow(header)
+    for row in grid.rows:
+        line = []
+        for v, c in zip(row, grid.columns):
+            if c.metric:
+                line += ["", ""] if v is None else [repr(v["mean"]), "" if v["std"] is None else repr(v["std"])]
+            elif c.key.endswith("_p_vs_best"):
+                line.append("" if v is None else (v if isinstance(v, str) else repr(v)))
+            else:
+                line.append("" if v is None else str(v))
+        w.writerow(line)
+    return buf.getvalue()
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "↑": r"$\uparrow$", "↓": r"$\downarrow$", "→": r"$\rightarrow$", "±": r"$\pm$", "–": "--",
+                  "α": r"$\alpha$"}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def to_latex(grid: Grid, digits: int = 2, label: str = "tab:fakebench") -> str:
+    """A booktabs ``table`` (needs ``\\usepackage{booktabs}``); every text is escaped."""
+
+    def cell(v, col):
+        if not col.metric:
+            return latex_escape(_plain(v, col))
+        if v is None:
+            return "--"
+        text = fmt_cell(v, digits, plus_minus=r" $\pm$ ")
+        if v["best"]:
+            text = rf"\textbf{{{text}}}"
+        elif v["sig"]:
+            text += rf"$^{{{MARKER}}}$"
+        return text
+
+    align = "".join("r" if c.metric or c.key in ("runs",) or c.key.endswith("_p_vs_best") else "l"
+                    for c in grid.columns)
+    lines = ["% fakebench leaderboard; needs \\usepackage{booktabs}", r"\begin{table}[t]", r"\centering"]
+    if grid.title:
+        lines.append(rf"\caption{{{latex_escape(grid.title)}. {latex_escape(' '.join(grid.notes))}}}")
+    elif grid.notes:
+        lines.append(rf"\caption{{{latex_escape(' '.join(grid.notes))}}}")
+    lines.append(rf"\label{{{label}}}")
+    lines += [rf"\begin{{tabular}}{{{align}}}", r"\toprule",
+              " & ".join(latex_escape(c.label) for c in grid.columns) + r" \\", r"\midrule"]
+    for i, row in enumerate(grid.rows):
+        if i in grid.breaks:
+            lines.append(r"\midrule")
+        lines.append(" & ".join(cell(v, c) for v, c in zip(row, grid.columns)) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines)
+
+
+RENDERERS: dict[str, Callable[..., str]] = {"markdown": to_markdown, "csv": lambda g, digits=2: to_csv(g),
+                                            "latex": to_latex}
+
+
+def render_grids(grids: Sequence[Grid], fmt: str, digits: int = 2) -> str:
+    if fmt == "html":
+        from .report.html import grids_page
+
+        return grids_page(grids, digits=digits)
+    if fmt not in RENDERERS:
+        raise ConfigError(f"unknown leaderboard format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    sep = "\n" if fmt == "csv" else "\n\n"
+    return sep.join(RENDERERS[fmt](g, digits=digits) for g in grids)
+
+
 def render(records: Sequence[dict[str, Any]], fmt: str = "markdown", metrics: Sequence[str] | None = None,
-           digits: int = 2) -> str:
-    """The leaderboard as ``markdown`` or ``csv`` text."""
-    cols, rows = table(records, metrics)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        header = ["dataset", "protocol", "pipeline", "runs"]
-        for m in cols:
-            header += [f"{m}_mean", f"{m}_std"]
-        w.writerow(header)
-        for r in rows:
-            line = [r["dataset"], r["protocol"], r["pipeline"], r["runs"]]
-            for m in cols:
-                cell = r[m]
-                line += ["", ""] if cell is None else [repr(cell["mean"]), "" if cell["std"] is None else repr(cell["std"])]
-            w.writerow(line)
-        return buf.getvalue()
-    if fmt == "markdown":
-        from tabulate import tabulate
+           digits: int = 2, sort_by: str | None = None, alpha: float = ALPHA, pivot: str | None = None,
+           cross: bool = False, store: Any = None, plots: bool = True) -> str:
+    """The leaderboard as ``markdown``, ``csv``, ``latex`` or ``html`` text.
 
-        headers = ["dataset", "protocol", "pipeline", "runs"] + [_header(m, rows) for m in cols]
-        body = [[r["dataset"], r["protocol"], r["pipeline"], r["runs"]] + [_fmt(r[m], digits) for m in cols]
-                for r in rows]
-        return tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
-    from .errors import ConfigError
+    ``pivot="ROWS:COLS"`` (e.g. ``pipeline:dataset``) shows one metric (the first of
+    ``metrics``, default eer) in a grid; ``cross`` shows the train -> test matrix of
+    each pipeline. HTML with a ``store`` embeds plots (DET, ROC, histograms, confusion
+    matrices, per-system bars) read from the stored per-clip scores.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown leaderboard format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
+    if fmt == "html" and not pivot and not cross:
+        from .report.html import leaderboard_page
 
-    raise ConfigError(f"unknown leaderboard format {fmt!r}", hint="use markdown or csv")
+        return leaderboard_page(records, store=store if plots else None, metrics=metrics, sort_by=sort_by,
+                                alpha=alpha, digits=digits)
+    grids = build_grids(records, metrics, sort_by, alpha, pivot, cross)
+    return render_grids(grids, fmt, digits)
 
 
-def _header(metric: str, rows: list[dict[str, Any]]) -> str:
-    cell = next((r[metric] for r in rows if r.get(metric)), None)
-    if cell is None:
-        return metric
-    arrow = "↑" if cell["higher_is_better"] else "↓"
-    return f"{metric} (%) {arrow}" if cell["percent"] else f"{metric} {arrow}"
+def build_grids(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None = None, sort_by: str | None = None,
+                alpha: float = ALPHA, pivot: str | None = None, cross: bool = False) -> list[Grid]:
+    if pivot or cross:
+        metric = (list(metrics) or ["eer"])[0] if metrics else (sort_by or "eer")
+        if cross:
+            grids = cross_grids(records, metric, alpha)
+            if not grids:
+                raise ConfigError("no cross-dataset results to show",
+                                  hint="run with --train-dataset A --dataset A,B first")
+            return grids
+        rows_key, _, cols_key = pivot.partition(":")
+        if not cols_key:
+            raise ConfigError(f"--pivot {pivot!r} must be ROWS:COLS", hint="e.g. --pivot pipeline:dataset")
+        return [pivot_grid(records, metric, rows_key.strip(), cols_key.strip(), alpha)]
+    return [table_grid(records, metrics, sort_by, alpha)]
+
+
+def correlate_runs(store: Any, runs: Sequence[str], table_path: str, split: str = "eval") -> dict[str, Any]:
+    """Per-system mean BCE of the stored scores of ``runs`` (run ids, unique run-id
+    prefixes or a group key; several runs are averaged per system), joined with the
+    per-system values of ``table_path`` (CSV system,value) and correlated."""
+    from .errors import FakebenchError
+    from .stats import correlate, per_system_bce, systems_table
+
+    quality = systems_table(table_path)
+    records = store.records()
+    chosen: list[dict[str, Any]] = []
+    for spec in runs:
+        hits = [r for r in records if r["run_id"] == spec or r.get("group_key") == spec]
+        if not hits:
+            hits = [r for r in records if r["run_id"].startswith(spec)]
+            if len(hits) > 1:
+                raise FakebenchError(f"run {spec!r} is ambiguous: {len(hits)} runs start with it",
+                                     hint="give more of the run id (`fakebench results list`)")
+        if not hits:
+            raise FakebenchError(f"no stored run {spec!r} in {store.root}", hint="see `fakebench results list`")
+        chosen.extend(h for h in hits if h not in chosen)
+    per_run = []
+    for rec in chosen:
+        if rec.get("scores_are_logits") is False:
+            raise FakebenchError(f"run {rec['run_id']} has scores that are not logits, so no BCE",
+                                 hint="per-system BCE needs a detector whose scores are logits (e.g. mlp)")
+        rows = [r for r in store.scores(rec) if r.get("split", split) == split]
+        if not rows:
+            raise FakebenchError(f"run {rec['run_id']} has no stored {split} scores")
+        per_run.append(per_system_bce([float(r["score"]) for r in rows], [int(r["label"]) for r in rows],
+                                      [r.get("system") or None for r in rows]))
+    systems = sorted(set().union(*per_run))
+    bce = {s: float(sum(p[s]["bce"] for p in per_run if s in p) / sum(1 for p in per_run if s in p)) for s in systems}
+    common = [s for s in systems if s in quality]
+    result: dict[str, Any] = {
+        "runs": [r["run_id"] for r in chosen],
+        "systems": [{"system": s, "bce": bce[s], "value": quality[s]} for s in common],
+        "only_in_runs": [s for s in systems if s not in quality],
+        "only_in_table": sorted(s for s in quality if s not in bce),
+    }
+    c = correlate([bce[s] for s in common], [quality[s] for s in common])
+    result.update(n=c.n, spearman=c.spearman, spearman_p=c.spearman_p, pearson=c.pearson, pearson_p=c.pearson_p)
+    return result

@@ -1,0 +1,146 @@
+"""The standalone HTML leaderboard: table rows and embedded PNG plots.
+
+Checked with ``html.parser`` here (rows present, every ``<img>`` a decodable PNG), and
+in a headless Chromium where one exists (playwright's, or a chromium/google-chrome
+binary on PATH): the browser must lay out the rows and decode every image.
+"""
+
+import base64
+import io
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from fakebench.leaderboard import render
+from fakebench.results import ResultStore
+
+from test_leaderboard import make_record, synthetic_scores
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tables, self.imgs, self.alts, self._rows, self._in_body = [], [], [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self._rows = 0
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self._rows += 1
+        elif tag == "img":
+            self.imgs.append(a.get("src", ""))
+            self.alts.append(a.get("alt", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.tables.append(self._rows)
+            self._in_body = False
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    st = ResultStore(tmp_path_factory.mktemp("results"))
+    for seed in range(3):
+        for pipeline, sep in (("sfx-mlp", 1.5), ("clap-mlp", 0.4)):
+            rec, rows = make_record(f"{pipeline}-{seed}", seed, *synthetic_scores(seed, sep), pipeline=pipeline)
+            st.add(rec, rows)
+    return render(st.records(), "html", ["eer", "accuracy"], sort_by="eer", store=st)
+
+
+def decode_png(src):
+    assert src.startswith("data:image/png;base64,"), src[:40]
+    data = base64.b64decode(src.split(",", 1)[1], validate=True)
+    assert data[:8] == PNG_MAGIC
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(data), format="png")
+
+
+def test_html_has_table_rows_and_decodable_plots(page):
+    p = PageParser()
+    p.feed(page)
+    assert p.tables[0] == 2  # one row per pipeline
+    assert "<strong>" in page  # the best row
+    assert "<sup>*</sup>" not in page  # 3 seeds against 3 can never reach p < 0.05 (min p = 0.1)
+    # DET + ROC for the dataset, a histogram and a confusion matrix per pipeline, per-system bars
+    assert len(p.imgs) == 2 + 2 * 2 + 1
+    assert any(a.startswith("DET curve") for a in p.alts) and any(a.startswith("ROC curve") for a in p.alts)
+    assert any(a.startswith("per-system EER") for a in p.alts)
+    for src in p.imgs:
+        img = decode_png(src)
+        assert img.ndim == 3 and img.shape[0] > 100 and img.shape[1] > 100
+        assert float(np.std(img[..., :3])) > 0.01  # something was drawn
+
+
+def test_html_is_standalone_and_escaped(tmp_path):
+    st = ResultStore(tmp_path / "r")
+    rec, rows = make_record("x-0", 0, *synthetic_scores(0, 1.0), pipeline="<script>alert(1)</script>")
+    st.add(rec, rows)
+    text = render(st.records(), "html", ["eer"], store=st)
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
+    assert "http://" not in text and "https://" not in text and "<link" not in text  # nothing to fetch
+
+
+def test_html_without_plots_has_no_images(tmp_path):
+    st = ResultStore(tmp_path / "r")
+    rec, rows = make_record("x-0", 0, *synthetic_scores(0, 1.0))
+    st.add(rec, rows)
+    assert "<img" not in render(st.records(), "html", ["eer"], store=st, plots=False)
+
+
+def _chromium():
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: F401
+
+        return "playwright"
+    except ImportError:
+        pass
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+BROWSER = _chromium()
+PROBE = ("<script>window.addEventListener('load',()=>{const ok=[...document.images].filter("
+         "i=>i.complete&&i.naturalWidth>0).length;document.body.setAttribute('data-decoded',ok);"
+         "document.body.setAttribute('data-rows',document.querySelectorAll('tbody tr').length);});</script>")
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless Chromium here (install playwright's chromium, or chromium "
+                                            "/ google-chrome on PATH, to run this check)")
+def test_page_renders_in_headless_chromium(page, tmp_path):
+    path = tmp_path / "board.html"
+    path.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    n_imgs = page.count("<img ")
+    if BROWSER == "playwright":
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            try:
+                browser = pw.chromium.launch()
+            except Exception as e:  # the package without its browser download
+                pytest.skip(f"playwright has no chromium: {e}")
+            tab = browser.new_page()
+            tab.goto(path.as_uri())
+            tab.wait_for_load_state("load")
+            decoded = tab.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth > 0).length")
+            rows = tab.evaluate("document.querySelectorAll('tbody tr').length")
+            browser.close()
+    else:
+        out = subprocess.run([BROWSER, "--headless", "--disable-gpu", "--no-sandbox", "--virtual-time-budget=10000",
+                              "--dump-dom", path.as_uri()], capture_output=True, text=True, timeout=120)
+        import re
+
+        decoded = int(re.search(r'data-decoded="(\d+)"', out.stdout).group(1))
+        rows = int(re.search(r'data-rows="(\d+)"', out.stdout).group(1))
+    assert decoded == n_imgs and n_imgs > 0
+    assert rows >= 2
