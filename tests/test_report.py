@@ -96,6 +96,19 @@ def test_html_without_plots_has_no_images(tmp_path):
     assert "<img" not in render(st.records(), "html", ["eer"], store=st, plots=False)
 
 
+def test_plots_draw_small_inputs_without_warnings():
+    import warnings
+
+    from fakebench.report import plots
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for png in (plots.system_bars({"p": {"only": (0.1, 0.05)}}),
+                    plots.det_plot([("a", [0.1, 0.9], [0, 1])]), plots.roc_plot([("a", [0.1, 0.9], [0, 1])]),
+                    plots.score_histogram([0.1, 0.9], [0, 1], 0.5), plots.confusion_plot([[1, 0], [0, 1]])):
+            assert png[:8] == PNG_MAGIC
+
+
 def _chromium():
     try:
         from playwright.sync_api import sync_playwright  # noqa: F401

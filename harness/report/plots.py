@@ -151,7 +151,9 @@ def system_bars(values: Mapping[str, Mapping[str, tuple[float, float | None]]], 
         means = np.array([values[p].get(s, (np.nan, None))[0] * scale for s in systems])
         errs = np.array([(values[p].get(s, (np.nan, None))[1] or 0.0) * scale for s in systems])
         lower = np.minimum(errs, np.nan_to_num(means))  # error rates do not go below 0
-        ax.bar(x + (k - (len(pipelines) - 1) / 2) * width, means, width, yerr=[lower, errs], capsize=2, label=p)
+        # plain lists: matplotlib warns on (2, 1) arrays of error bars
+        ax.bar(x + (k - (len(pipelines) - 1) / 2) * width, means, width, yerr=[lower.tolist(), errs.tolist()],
+               capsize=2, label=p)
     ax.set_xticks(x)
     ax.set_xticklabels(systems, rotation=30, ha="right", fontsize=7)
     ax.set_ylabel(ylabel)
