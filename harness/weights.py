@@ -201,13 +201,22 @@ def cache_candidates(spec: WeightsFile) -> list[tuple[str, Path]]:
     return out
 
 
+def hf_hub_cache() -> Path:
+    """The Hugging Face hub cache, read from the environment at call time
+    (``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else ``~/.cache/huggingface/hub``)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    hf_home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "huggingface")
+    return Path(hf_home).expanduser() / "hub"
+
+
 def _hf_cached(repo: str, filename: str) -> Path | None:
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
         return None
     try:
-        got = try_to_load_from_cache(repo, filename)
+        got = try_to_load_from_cache(repo, filename, cache_dir=str(hf_hub_cache()))
     except Exception:  # a malformed cache is treated as no cache
         return None
     return Path(got) if isinstance(got, (str, os.PathLike)) and Path(got).is_file() else None
@@ -273,7 +282,8 @@ def _download(spec: WeightsFile) -> Resolved:
             from huggingface_hub import hf_hub_download
 
             log.info("downloading %s from the Hugging Face hub (%s)", spec.filename, spec.hf_repo)
-            path = Path(hf_hub_download(spec.hf_repo, spec.hf_filename or spec.filename))
+            path = Path(hf_hub_download(spec.hf_repo, spec.hf_filename or spec.filename,
+                                        cache_dir=str(hf_hub_cache())))
         except ImportError:
             path = None
         except Exception as e:
@@ -309,14 +319,21 @@ def _download(spec: WeightsFile) -> Resolved:
 
 
 def _numpy_globals() -> list:
-    """The numpy functions and classes needed to rebuild plain arrays (no code)."""
+    """The numpy functions and classes needed to rebuild plain arrays (no code), under
+    both numpy 1 (``numpy.core``) and numpy 2 (``numpy._core``) names."""
+    import importlib
+
     import numpy as np
 
+    try:
+        multiarray = importlib.import_module("numpy._core.multiarray")
+    except ImportError:  # numpy < 1.26
+        multiarray = importlib.import_module("numpy.core.multiarray")
     out: list = [np.ndarray, np.dtype]
-    core = getattr(np, "_core", None) or np.core
-    out.append(core.multiarray._reconstruct)
-    if hasattr(core.multiarray, "scalar"):
-        out.append(core.multiarray.scalar)
+    for fn in ("_reconstruct", "scalar"):
+        obj = getattr(multiarray, fn, None)
+        if obj is not None:
+            out += [obj, (obj, f"numpy.core.multiarray.{fn}"), (obj, f"numpy._core.multiarray.{fn}")]
     dtypes = getattr(np, "dtypes", None)
     if dtypes is not None:
         out += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith("DType")]
@@ -334,9 +351,17 @@ def load_checkpoint(path: str | Path, *, what: str = "weights", hint: str | None
     """
     import torch
 
+    import zipfile
+
     path = Path(path)
     if not path.is_file():
         raise WeightsError(f"{what} {str(path)!r} does not exist")
+    with open(path, "rb") as f:
+        head = f.read(2)
+    if not zipfile.is_zipfile(path) and head[:1] != b"\x80":  # torch's zip format or a legacy pickle
+        raise WeightsError(f"{what} {str(path)!r} is not a PyTorch checkpoint ({path.stat().st_size} bytes, "
+                           "neither torch's zip format nor a legacy pickle)",
+                           hint=hint or "the file is truncated or something else; download it again")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as first:
@@ -351,8 +376,11 @@ def load_checkpoint(path: str | Path, *, what: str = "weights", hint: str | None
                 return torch.load(path, map_location="cpu", weights_only=True)
         except Exception as e:
             error = e
-    msg = str(error).strip().splitlines()
-    detail = next((line for line in msg if "Unsupported global" in line or "GLOBAL" in line), msg[0] if msg else "")
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    boiler = ("Weights only load failed", "Please file an issue", "Check the documentation")
+    useful = [line for line in lines if not line.startswith(boiler)]
+    detail = next((line for line in useful if "Unsupported global" in line or "GLOBAL" in line),
+                  " ".join(useful) or (lines[0] if lines else type(error).__name__))
     raise WeightsError(
         f"cannot load {what} {str(path)!r} safely: {detail.strip()[:300]}",
         hint=hint or "fakebench only reads plain state_dicts (torch.load with weights_only=True); "
@@ -447,7 +475,8 @@ def hf_model_dir(model_id: str, weights: str | Path | None = None, *, download: 
         download = not offline()
     patterns = ["*.json", "*.safetensors", "*.txt"]
     try:
-        folder = Path(snapshot_download(model_id, local_files_only=True, allow_patterns=patterns))
+        folder = Path(snapshot_download(model_id, local_files_only=True, allow_patterns=patterns,
+                                        cache_dir=str(hf_hub_cache())))
         if not any((folder / f).is_file() for f in HF_WEIGHT_FILES):
             raise FileNotFoundError(folder)
         source = "hf-cache"
@@ -457,9 +486,10 @@ def hf_model_dir(model_id: str, weights: str | Path | None = None, *, download: 
     if folder is None and download:
         try:
             log.info("downloading %s from the Hugging Face hub", model_id)
-            folder = Path(snapshot_download(model_id, allow_patterns=patterns))
+            folder = Path(snapshot_download(model_id, allow_patterns=patterns, cache_dir=str(hf_hub_cache())))
             if not any((folder / f).is_file() for f in HF_WEIGHT_FILES):
-                folder = Path(snapshot_download(model_id, allow_patterns=patterns + ["*.bin"]))
+                folder = Path(snapshot_download(model_id, allow_patterns=patterns + ["*.bin"],
+                                                cache_dir=str(hf_hub_cache())))
             source = "download"
         except Exception as e:
             raise WeightsError(
@@ -472,19 +502,10 @@ def hf_model_dir(model_id: str, weights: str | Path | None = None, *, download: 
             "it is not in the Hugging Face cache"
         raise WeightsError(
             f"the Hugging Face model {model_id!r} was not found: {why}",
-            hint=f"run `huggingface-cli download {model_id}` (the cache is {_hf_cache_dir()}), or pass a local "
+            hint=f"run `huggingface-cli download {model_id}` (the cache is {hf_hub_cache()}), or pass a local "
                  "folder with --weights; --weights random runs it with random weights (tests only)",
         )
     return Resolved(folder, source, _hf_weights_digest(folder))
-
-
-def _hf_cache_dir() -> str:
-    try:
-        from huggingface_hub import constants
-
-        return str(constants.HF_HUB_CACHE)
-    except Exception:
-        return "~/.cache/huggingface/hub"
 
 
 def _hf_weights_digest(folder: Path) -> str:

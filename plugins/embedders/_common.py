@@ -16,18 +16,20 @@ def build_and_load(emb, spec: WeightsFile, weights, build: Callable[[], torch.nn
     """Build a model (seeded, so random init is reproducible), then load ``spec``'s
     weights into it unless ``weights`` is ``"random"``. Sets ``emb.weights_fingerprint``
     and ``emb.weights_source``; returns the model in eval mode on ``device``."""
-    with seeded():
-        model = build()
     if is_random(weights):
+        with seeded():
+            model = build()
         emb.weights_fingerprint = "random"
         emb.weights_source = "random"
     else:
-        found = resolve(spec, weights)
+        found = resolve(spec, weights)  # fail before the (slow) model build
         ckpt = load_checkpoint(found.path, what=spec.label)
         state = extract(ckpt) if extract else ckpt
         if not isinstance(state, dict) or not state:
             raise WeightsError(f"{spec.label} {str(found.path)!r} holds no state_dict",
                                hint=f"expected the file {spec.filename} from {spec.source_url}")
+        with seeded():
+            model = build()
         load_into(model, state, what=spec.label, path=found.path, optional=optional)
         emb.weights_fingerprint = found.fingerprint
         emb.weights_source = found.source

@@ -7,13 +7,14 @@ from typing import Any, Callable, Iterable
 import torch
 
 from fakebench.errors import ConfigError, WeightsError
-from fakebench.weights import (hf_model_dir, is_random, load_hf_state, load_into, rename_weight_norm, seeded)
+from fakebench.weights import (hf_hub_cache, hf_model_dir, is_random, load_hf_state, load_into, rename_weight_norm,
+                               seeded)
 
 
 def cached_config(config_cls, model_id: str):
     """The model's config from the HF cache (no network), or None."""
     try:
-        return config_cls.from_pretrained(model_id, local_files_only=True)
+        return config_cls.from_pretrained(model_id, local_files_only=True, cache_dir=str(hf_hub_cache()))
     except Exception:
         return None
 

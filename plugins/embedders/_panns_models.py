@@ -155,7 +155,9 @@ class WavegramLogmelCnn14(Cnn14):
         self.pre_block2 = ConvPreWavBlock(64, 128)
         self.pre_block3 = ConvPreWavBlock(128, 128)
         self.pre_block4 = ConvBlock(4, 64)
-        _init(self)
+        for module in (self.pre_conv0, self.pre_bn0, self.pre_block1, self.pre_block2, self.pre_block3,
+                       self.pre_block4):
+            _init(module)
 
     def _blocks(self, mel_bins: int) -> None:
         widths = ((1, 64), (128, 128), (128, 256), (256, 512), (512, 1024), (1024, 2048))

@@ -14,10 +14,12 @@ spectrogram as in resemblyzer (librosa's 40 Slaney mel bands, n_fft 400, hop 160
 not log); partial utterances of 160 frames (1.6 s) at ``rate`` 1.3 per second, the last
 one kept if at least ``min_coverage`` 75% of it is audio (zero-padded). Each partial
 goes through the network; the utterance embedding is the L2-normalised mean of the
-partial embeddings. Silence gives a zero vector instead of resemblyzer's NaN.
+partial embeddings. Silence is left at its level (resemblyzer's volume normalisation
+divides by zero there and returns NaN) and gives the network's response to an all-zero
+spectrogram.
 
 Input: (n, samples) mono audio in [-1, 1] at 16 kHz. Output: (n, 256), non-negative and
-of unit norm (zero for silence). With ``frames=True``: (n, partials, 256), the partial
+of unit norm. With ``frames=True``: (n, partials, 256), the partial
 embeddings at 1.3 per second; after silence trimming clips in one batch can have
 different numbers of partials, and shorter sequences are tiled cyclically to the
 longest (a clip embedded alone gets exactly its own partials).

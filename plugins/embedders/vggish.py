@@ -177,6 +177,14 @@ class VGGish(Embedder):
 
     def _read(self, weights):
         found = resolve(NETWORK, weights)
+        pfound = pca_error = None
+        if self.postprocess != "none":  # fail before reading the big file...
+            try:
+                pfound = resolve(PCA, self._pca_folder(weights))
+            except WeightsError as e:
+                if found.verified:  # ...unless a user's file may hold its own PCA (pproc.*)
+                    raise
+                pca_error = e
         raw = load_checkpoint(found.path, what=NETWORK.label)
         if not isinstance(raw, dict):
             raise WeightsError(f"{NETWORK.label} {str(found.path)!r} is not a state_dict")
@@ -186,7 +194,8 @@ class VGGish(Embedder):
         if "pproc.pca_eigen_vectors" in raw:  # a whole torchvggish model's state_dict
             pca = (torch.as_tensor(raw["pproc.pca_eigen_vectors"]), torch.as_tensor(raw["pproc.pca_means"]))
         elif self.postprocess != "none":
-            pfound = resolve(PCA, self._pca_folder(weights))
+            if pca_error is not None:
+                raise pca_error
             params = load_checkpoint(pfound.path, what=PCA.label)
             try:
                 pca = (torch.as_tensor(np.asarray(params["pca_eigen_vectors"]), dtype=torch.float32),
