@@ -6,6 +6,12 @@ probability inversely proportional to class frequency (as a weighted random samp
 does). Every ``checkpoint_every`` epochs the model is evaluated on the validation split
 and the checkpoint with the best validation accuracy is kept (the first best on ties).
 Randomness comes only from ``seed``, so CPU runs are bit-reproducible.
+
+:func:`train_binary` is that loop for (n, D) inputs. :func:`train_batches` is the same
+protocol for inputs made batch by batch (audio decoded on the fly, images made on the
+device): the caller yields the batches, chooses the loss and the optimiser (and a
+per-step scheduler), and model selection can use the validation EER instead of the
+accuracy (AASIST's recipe).
 """
 
 from __future__ import annotations
