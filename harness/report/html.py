@@ -14,7 +14,8 @@ import logging
 from collections import OrderedDict, defaultdict
 from typing import Any, Sequence
 
-from ..leaderboard import (ALPHA, MARKER, Grid, build_grids, cross_grids, fmt_cell, fmt_p, pivot_grid, table_grid)
+from ..leaderboard import (ALPHA, MARKER, Grid, build_grids, cross_grids, fmt_cell, fmt_p, pipeline_labels, pivot_grid,
+                           table_grid)
 from ..stats import mean_std
 
 log = logging.getLogger("fakebench")
@@ -118,10 +119,11 @@ def dataset_figures(records: Sequence[dict[str, Any]], store: Any, dataset: str)
     groups: "OrderedDict[str, list[dict[str, Any]]]" = OrderedDict()
     for r in records:
         groups.setdefault(r.get("group_key") or r["run_id"], []).append(r)
+    names = pipeline_labels(records)
     curves, singles = [], []
     for recs in groups.values():
         rep = representative(recs)
-        label = rep["pipeline"]["name"] + (f" ({len(recs)} seeds: seed {rep.get('seed')})" if len(recs) > 1 else "")
+        label = names[rep["run_id"]] + (f" ({len(recs)} seeds: seed {rep.get('seed')})" if len(recs) > 1 else "")
         try:
             rows = [r for r in store.scores(rep) if r.get("split", "eval") == "eval"]
         except OSError as e:
@@ -155,7 +157,7 @@ def dataset_figures(records: Sequence[dict[str, Any]], store: Any, dataset: str)
                 if entry.get("eer") is not None:
                     per_system[system].append(entry["eer"])
         if per_system:
-            bars[recs[0]["pipeline"]["name"]] = {s: mean_std(v) for s, v in per_system.items()}
+            bars[names[recs[0]["run_id"]]] = {s: mean_std(v) for s, v in per_system.items()}
     if bars:
         out.append(_figure(f"EER per system on {dataset}: all real eval clips against that system's fakes "
                            "(mean ± std over seeds)", plots.system_bars(bars, title=f"EER per system — {dataset}"),
