@@ -132,6 +132,7 @@ class Runner:
         self.store = ResultStore(spec.results_dir)
         self.cache = EmbeddingCache(spec.cache_dir) if spec.use_cache else None
         self.embedder = None
+        self._model_loaded = False
         self._features: dict[tuple[str, bool], tuple[dict[str, np.ndarray], ExtractStats]] = {}
 
     # -- set-up -------------------------------------------------------------------------
@@ -148,17 +149,36 @@ class Runner:
             return LengthPolicy.parse(self.pipeline.embedder.default_length)
         return LengthPolicy.parse(self.pipeline.detector.default_length)
 
-    def _load_embedder(self):
+    def _load_embedder(self, model: bool = True):
+        """The embedder, identified by its weights; the model itself is built only when
+        ``model`` is true (or when the weights cannot be identified without it)."""
         cls = self.pipeline.embedder
-        if cls is None or self.embedder is not None:
-            return self.embedder
-        emb = cls.from_params(self.params["embedder"])
-        t = time.perf_counter()
-        emb.load(weights=self.spec.weights, device=self.device)
-        log.info("embedder %s loaded on %s in %.1f s (weights %s)", emb.name, self.device,
-                 time.perf_counter() - t, emb.fingerprint())
-        self.embedder = emb
-        return emb
+        if cls is None:
+            return None
+        if self.embedder is None:
+            emb = cls.from_params(self.params["embedder"])
+            fingerprint = emb.identify(weights=self.spec.weights)
+            if fingerprint is not None:
+                emb.weights_fingerprint = fingerprint
+            self.embedder = emb
+            self._model_loaded = False
+            model = model or fingerprint is None
+        if model and not self._model_loaded:
+            emb = self.embedder
+            t = time.perf_counter()
+            try:
+                emb.load(weights=self.spec.weights, device=self.device)
+            except FakebenchError:
+                raise
+            except Exception as e:
+                raise FakebenchError(
+                    f"embedder {emb.name!r} failed to load: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
+                    hint="check its weights and dependencies (`fakebench list embedders`); --debug shows the traceback",
+                ) from e
+            self._model_loaded = True
+            log.info("embedder %s loaded on %s in %.1f s (weights %s)", emb.name, self.device,
+                     time.perf_counter() - t, emb.fingerprint())
+        return self.embedder
 
     def _dataset(self, name: str, seed: int):
         cls = self.dataset_classes[name]
@@ -175,9 +195,9 @@ class Runner:
     # -- features -----------------------------------------------------------------------
 
     def _features_for(self, clips: list[Clip], frames: bool) -> tuple[dict[str, np.ndarray], ExtractStats]:
-        emb = self._load_embedder()
+        emb = self._load_embedder(model=self.cache is None)
         arrays, stats = extract(
-            emb, clips, cache=self.cache, length=self._length(),
+            emb, clips, cache=self.cache, length=self._length(), loader=lambda: self._load_embedder(model=True),
             batch_size=self.spec.batch_size or getattr(emb, "default_batch_size", 16),
             num_workers=self.spec.num_workers, frames=frames, skip_bad=self.spec.skip_bad,
             precision=self.spec.precision, progress=self.spec.progress,
@@ -192,6 +212,11 @@ class Runner:
         if stats.skipped:
             log.warning("skipped %d unreadable clip(s) (--skip-bad), e.g. %s", len(stats.skipped),
                         stats.skipped[0][1])
+        if stats.silent:
+            log.warning("%d clip(s) are digital silence (all samples zero)", stats.silent)
+        if stats.padded:
+            log.warning("%d clip(s) were shorter than %s's shortest input (%.2f s) and were zero-padded",
+                        stats.padded, emb.name, emb.min_seconds)
         return {c.id: a for c, a in zip(clips, arrays) if a is not None}, stats
 
     def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]]) -> Any:

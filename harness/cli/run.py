@@ -86,6 +86,9 @@ def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, dev
     from ..leaderboard import render
 
     click.echo(render(records))
+    for rec in records:
+        for w in rec.get("warnings", []):
+            click.echo(f"warning ({rec['dataset']['name']}, seed {rec['seed']}): {w}", err=True)
     if records:
         from ..results import ResultStore
 
