@@ -201,7 +201,7 @@ def eer(scores: Any, labels: Any, *, return_threshold: bool = False, warn: bool 
     ``score > nextafter(-thr, -inf)``.)
     """
     s, y = as_tensors(scores, labels)
-    _need_both(y, "the DET curve")
+    _need_both(y, "EER")
     value, thr = _eer_from_classes(*_official(s, y))
     if warn and value > 0.5:
         warnings.warn(
