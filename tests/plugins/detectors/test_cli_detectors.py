@@ -45,7 +45,7 @@ def _score_one(rec, wav):
 
 @pytest.mark.weights
 @pytest.mark.parametrize("pipeline, sets", [
-    ("sfx-cnn1d", ["epochs=4", "checkpoint_every=2", "batch_size=16"]),
+    ("sfx-cnn1d", ["epochs=10", "checkpoint_every=5", "batch_size=16"]),
     ("sfx-logreg", []),
 ])
 def test_embedding_pipelines_run_and_score(small_foley, cache_dir, pipeline, sets):
@@ -57,8 +57,10 @@ def test_embedding_pipelines_run_and_score(small_foley, cache_dir, pipeline, set
     assert rec["pipeline"]["name"] == pipeline and rec["metrics"]["eer"] is not None
     history = rec["training"]["history"]
     assert history and all(np.isfinite(h["loss"]) for h in history)
-    if pipeline == "sfx-cnn1d":
-        assert len(history) == 4 and rec["training"]["best_epoch"] in (2, 4)
+    if pipeline == "sfx-cnn1d":  # trained on the real Foley clips: the loss goes down
+        losses = [h["loss"] for h in history]
+        assert len(losses) == 10 and losses[-1] < 0.5 * losses[0], losses
+        assert rec["training"]["best_epoch"] in (5, 10)
     wav = sorted((small_foley / "foley").rglob("*.wav"))[0]
     line, _ = _score_one(rec, wav)
     assert "p(fake)=" in line  # both heads output logits of "fake"
@@ -76,11 +78,11 @@ def test_spec_cnn_runs_on_foley_and_scores(small_foley):
 
 @pytest.fixture
 def speech_manifest(tmp_path, shared, speech_rows):
-    """30 shared speech clips (15 real from three corpora, 15 synthetic from every system),
+    """20 shared speech clips (10 real from three corpora, 10 synthetic from every system),
     listed by absolute path."""
     real = [r for r in speech_rows if r["label"] == "real"]
-    real = [r for r in real if r["system"] == "librispeech"][:9] + [r for r in real if r["system"] != "librispeech"][::3][:6]
-    fake = [r for r in speech_rows if r["label"] == "fake"][::4][:15]
+    real = [r for r in real if r["system"] == "librispeech"][:6] + [r for r in real if r["system"] != "librispeech"][::4][:4]
+    fake = [r for r in speech_rows if r["label"] == "fake"][::6][:10]
     path = tmp_path / "speech.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)

@@ -1,6 +1,6 @@
-"""cnn1d and logreg: conformance, the paper's architecture, and training on real Foley."""
+"""cnn1d and logreg: conformance, the paper's architecture, checkpoint selection.
 
-import functools
+Training on the real shared Foley clips (sfx embeddings) is in test_cli_detectors.py."""
 
 import numpy as np
 import pytest
@@ -72,34 +72,3 @@ def test_logreg_matches_sklearn_and_standardises():
     raw = LogReg(standardize=False).fit(x, y)
     assert not np.allclose(raw.decision_function(x), det.decision_function(x))
     assert det.history_[0]["accuracy"] > 0.9 and det.history_[0]["loss"] < 0.4
-
-
-@functools.lru_cache(maxsize=1)
-def _sfx_foley_embeddings(shared_dir: str):
-    """sfx scene embeddings of the 40 clips of the small_foley selection (21 real, 19 fake)."""
-    import csv
-
-    from fakebench.audio import load_audio
-    from fakebench.plugins.embedders.sfx import SfxEmbedder
-
-    rows = list(csv.DictReader(open(f"{shared_dir}/data/foley/manifest.csv")))
-    real = [r for r in rows if r["label"] == "real"]
-    fake = [r for r in rows if r["label"] == "fake"][::6][:19]
-    emb = SfxEmbedder().load(device="cpu")
-    waves = torch.stack([load_audio(f"{shared_dir}/data/foley/{r['path']}", 44100, "pad:4", resampler="kaiser")
-                         for r in real + fake])
-    with torch.inference_mode():
-        x = torch.cat([emb.embed(waves[i:i + 8]) for i in range(0, len(waves), 8)]).numpy()
-    y = np.array([0] * len(real) + [1] * len(fake))
-    return x, y
-
-
-@pytest.mark.shared
-@pytest.mark.weights
-def test_cnn1d_training_loss_decreases_on_real_foley(shared):
-    pytest.importorskip("aisfx")
-    x, y = _sfx_foley_embeddings(str(shared))
-    det = CNN1d(epochs=15, checkpoint_every=5, batch_size=16).fit(x, y)
-    losses = [h["loss"] for h in det.history_]
-    assert len(losses) == 15 and losses[-1] < 0.5 * losses[0], losses
-    assert det.history_[-1]["accuracy"] > det.history_[0]["accuracy"]
