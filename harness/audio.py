@@ -188,22 +188,35 @@ def to_mono(wave: np.ndarray) -> np.ndarray:
     return wave[0] if wave.shape[0] == 1 else wave.mean(axis=0)
 
 
-@lru_cache(maxsize=64)
-def _gcd(a: int, b: int) -> int:
-    return math.gcd(a, b)
+_KAISER = dict(lowpass_filter_width=64, rolloff=0.9475937167399596, resampling_method="sinc_interp_kaiser",
+              beta=14.769656459379492)
+
+
+@lru_cache(maxsize=32)
+def _resampler(orig_sr: int, new_sr: int, method: str, dtype: torch.dtype, device: str):
+    """torchaudio's ``Resample`` transform, which builds its filter kernel once.
+
+    ``torchaudio.functional.resample`` rebuilds the kernel on every call, which costs
+    more than the convolution itself for rate pairs with a large reduced ratio (22.05 to
+    16 kHz: 20 ms of kernel for 3 ms of filtering on one 4 s clip). The output is the
+    same: both apply the same kernel the same way.
+    """
+    import torchaudio.transforms as AT
+
+    kw = _KAISER if method == "kaiser" else {}
+    return AT.Resample(orig_sr, new_sr, dtype=dtype, **kw).to(device)
 
 
 def resample(wave: torch.Tensor, orig_sr: int, new_sr: int, method: str = "sinc") -> torch.Tensor:
     """Resample along the last axis. ``sinc`` is torchaudio's windowed-sinc (Hann) method;
-    ``kaiser`` its Kaiser-window variant (close to resampy's ``kaiser_best``)."""
+    ``kaiser`` its Kaiser-window variant (close to resampy's ``kaiser_best``); any other
+    name means ``sinc``. Filter kernels are cached per (rates, method, dtype, device)."""
     if orig_sr == new_sr:
         return wave
-    import torchaudio.functional as AF
-
-    if method == "kaiser":
-        return AF.resample(wave, orig_sr, new_sr, lowpass_filter_width=64, rolloff=0.9475937167399596,
-                           resampling_method="sinc_interp_kaiser", beta=14.769656459379492)
-    return AF.resample(wave, orig_sr, new_sr)
+    if not wave.is_floating_point():
+        wave = wave.float()
+    method = "kaiser" if method == "kaiser" else "sinc"
+    return _resampler(int(orig_sr), int(new_sr), method, wave.dtype, str(wave.device))(wave)
 
 
 def load_audio(

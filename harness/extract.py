@@ -107,11 +107,47 @@ def _collate(items):
     return items
 
 
-def default_workers(n_items: int, batch_size: int) -> int:
-    """Loader workers: none for tiny jobs, else up to 4 (one core stays for the model)."""
+@contextlib.contextmanager
+def intra_op_threads(n: int):
+    """Run the block with ``n`` torch intra-op threads, then restore the previous count.
+
+    The harness's own tensor work (decoding, resampling, padding, stacking a batch) is on
+    arrays of a few hundred thousand samples: spread over several threads it gains
+    nothing, and on a busy machine every parallel region waits for a preempted thread
+    (measured: pad + abs + amax of a 4 s clip, 0.16 ms on one thread, 9 ms on two on a
+    loaded 2-core machine). Only the model gets the full thread count.
+    """
+    before = torch.get_num_threads()
+    if n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def usable_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask, where the OS has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def default_workers(n_items: int, batch_size: int, device: str = "cpu") -> int:
+    """DataLoader workers for decoding: none for tiny jobs; none either for a model on
+    the CPU of a machine with two cores or fewer (the model uses every core, decoding
+    with cached resampling kernels costs a few percent of it, so a worker only takes a
+    core away: see docs/PERFORMANCE.md); otherwise up to 4, one core kept for the main
+    process."""
     if n_items <= 2 * batch_size:
         return 0
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
+    cpus = usable_cpus()
+    if device == "cpu" and cpus <= 2:
+        return 0
+    return max(0, min(4, cpus - 1))
 
 
 def _autocast(device: torch.device, precision: str):
@@ -184,67 +220,72 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
         todo = [todo[j] for j in order]
         todo_clips = [todo_clips[j] for j in order]
     ds = _ClipAudio(todo_clips, embedder.sample_rate, policy, embedder.resampler, embedder.min_seconds)
-    workers = default_workers(len(ds), batch_size) if num_workers is None else num_workers
+    workers = default_workers(len(ds), batch_size, device.type) if num_workers is None else num_workers
+    # Not the loader's pin_memory: it would pin every clip, and the batch stacked from
+    # them is a new tensor; the stacked batch is pinned once below instead.
     loader = torch.utils.data.DataLoader(
         ds, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=_collate,
-        pin_memory=device.type == "cuda", prefetch_factor=4 if workers else None,
-        persistent_workers=False,
+        prefetch_factor=4 if workers else None, persistent_workers=False,
     )
     bar = tqdm(total=len(ds), desc=f"embedding ({embedder.name})", unit="clip", disable=not progress,
                leave=False)
     first_error: tuple[str, str | None] | None = None
     since_compact = 0
+    model_threads = torch.get_num_threads()
     try:
-        for items in loader:
-            memo = []
-            ready: list[tuple[int, str, torch.Tensor]] = []
-            for j, key, st, wave, err, flags in items:
-                i = todo[j]
-                stats.silent += "silent" in flags
-                stats.padded += "padded" in flags
-                if err is not None:
-                    stats.skipped.append((clips[i].id, err[0]))
-                    if not skip_bad and first_error is None:
-                        first_error = err
-                    continue
-                keys[i] = key
-                memo.append((clips[i].path, key, st))
-                if ns is not None and key in ns:  # same content cached under another path
-                    out[i] = ns.get_many([key])[0][0]
-                    stats.cached += 1
-                    continue
-                ready.append((i, key, wave))
-            if first_error is not None:
-                break
-            if cache is not None and memo:
-                cache.hasher.remember(memo)
-            # equal-length groups go through the model together
-            groups: dict[int, list[tuple[int, str, torch.Tensor]]] = {}
-            for item in ready:
-                groups.setdefault(item[2].shape[-1], []).append(item)
-            new_keys, new_arrays = [], []
-            for group in groups.values():
-                batch = torch.stack([w for _, _, w in group])
-                if device.type == "cuda":
-                    batch = batch.pin_memory().to(device, non_blocking=True)
-                with Stopwatch(device) as sw, torch.inference_mode(), _autocast(device, precision):
-                    emb = embedder.embed(batch, frames=frames)
-                stats.model_seconds += sw.seconds
-                emb = emb.float().cpu().numpy()
-                _check_output(embedder, emb, group, clips, frames)
-                for (i, key, w), e in zip(group, emb):
-                    out[i] = e
-                    stats.audio_seconds += w.shape[-1] / embedder.sample_rate
-                    new_keys.append(key)
-                    new_arrays.append(e)
-            stats.computed += len(new_keys)
-            if ns is not None and new_keys:
-                ns.put_many(new_keys, new_arrays)
-                since_compact += 1
-                if since_compact >= 128:  # keep the file count small on long runs
-                    ns.compact(min_shards=64, max_rows=4096)
-                    since_compact = 0
-            bar.update(len(items))
+        # the harness's own tensor work runs on one thread, the model on all (intra_op_threads)
+        with intra_op_threads(1):
+            for items in loader:
+                memo = []
+                ready: list[tuple[int, str, torch.Tensor]] = []
+                for j, key, st, wave, err, flags in items:
+                    i = todo[j]
+                    stats.silent += "silent" in flags
+                    stats.padded += "padded" in flags
+                    if err is not None:
+                        stats.skipped.append((clips[i].id, err[0]))
+                        if not skip_bad and first_error is None:
+                            first_error = err
+                        continue
+                    keys[i] = key
+                    memo.append((clips[i].path, key, st))
+                    if ns is not None and key in ns:  # same content cached under another path
+                        out[i] = ns.get_many([key])[0][0]
+                        stats.cached += 1
+                        continue
+                    ready.append((i, key, wave))
+                if first_error is not None:
+                    break
+                if cache is not None and memo:
+                    cache.hasher.remember(memo)
+                # equal-length groups go through the model together
+                groups: dict[int, list[tuple[int, str, torch.Tensor]]] = {}
+                for item in ready:
+                    groups.setdefault(item[2].shape[-1], []).append(item)
+                new_keys, new_arrays = [], []
+                for group in groups.values():
+                    batch = torch.stack([w for _, _, w in group])
+                    if device.type == "cuda":
+                        batch = batch.pin_memory().to(device, non_blocking=True)
+                    with intra_op_threads(model_threads), Stopwatch(device) as sw, torch.inference_mode(), \
+                            _autocast(device, precision):
+                        emb = embedder.embed(batch, frames=frames)
+                    stats.model_seconds += sw.seconds
+                    emb = emb.float().cpu().numpy()
+                    _check_output(embedder, emb, group, clips, frames)
+                    for (i, key, w), e in zip(group, emb):
+                        out[i] = e
+                        stats.audio_seconds += w.shape[-1] / embedder.sample_rate
+                        new_keys.append(key)
+                        new_arrays.append(e)
+                stats.computed += len(new_keys)
+                if ns is not None and new_keys:
+                    ns.put_many(new_keys, new_arrays)
+                    since_compact += 1
+                    if since_compact >= 128:  # keep the file count small on long runs
+                        ns.compact(min_shards=64, max_rows=4096)
+                        since_compact = 0
+                bar.update(len(items))
     finally:
         bar.close()
     if first_error is not None:
