@@ -162,7 +162,11 @@ class Speaker(Embedder):
                 if change > 0:  # increase only
                     wave = (wave * 10 ** (change / 20)).astype(np.float32)
         if self.trim_silence and wave.size:
-            from resemblyzer.audio import trim_long_silences
+            import warnings
+
+            with warnings.catch_warnings():  # webrtcvad imports the deprecated pkg_resources
+                warnings.simplefilter("ignore")
+                from resemblyzer.audio import trim_long_silences
 
             wave = trim_long_silences(wave)
         return wave
