@@ -90,9 +90,10 @@ def test_pretrained_names_the_checkpoint_and_the_architecture():
 
 @pytest.mark.weights
 @pytest.mark.shared
-def test_pretrained_scores_on_real_speech_are_finite_and_deterministic(weights_dir, shared, speech_rows):
+@pytest.mark.parametrize("variant", ["AASIST", "AASIST-L"])
+def test_pretrained_scores_on_real_speech_are_finite_and_deterministic(weights_dir, shared, speech_rows, variant):
     x, y = _speech(shared, speech_rows, n_real=1, n_fake=1)
-    det = AASIST(pretrained="AASIST-L", weights=str(weights_dir), eval_batch_size=2).fit(x, y)
+    det = AASIST(pretrained=variant, weights=str(weights_dir), eval_batch_size=2).fit(x, y)
     assert det.history_ == [] and det.threshold_ == 0.0  # evaluation only; no validation split
     a, b = det.decision_function(x), det.decision_function(x)
     assert a.shape == (2,) and np.isfinite(a).all() and np.array_equal(a, b)

@@ -78,11 +78,11 @@ def test_spec_cnn_runs_on_foley_and_scores(small_foley):
 
 @pytest.fixture
 def speech_manifest(tmp_path, shared, speech_rows):
-    """20 shared speech clips (10 real from three corpora, 10 synthetic from every system),
+    """30 shared speech clips (15 real from three corpora, 15 synthetic from every system),
     listed by absolute path."""
     real = [r for r in speech_rows if r["label"] == "real"]
-    real = [r for r in real if r["system"] == "librispeech"][:6] + [r for r in real if r["system"] != "librispeech"][::4][:4]
-    fake = [r for r in speech_rows if r["label"] == "fake"][::6][:10]
+    real = [r for r in real if r["system"] == "librispeech"][:9] + [r for r in real if r["system"] != "librispeech"][::3][:6]
+    fake = [r for r in speech_rows if r["label"] == "fake"][::4][:15]
     path = tmp_path / "speech.csv"
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
