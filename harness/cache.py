@@ -15,7 +15,8 @@ Writes are crash-safe and concurrent-safe: each shard is written to a temporary 
 flushed, and renamed into place, so a reader (or a run killed with ``kill -9``) never
 sees a partial shard. Several processes may write one namespace at once; duplicates are
 harmless. After a run, shards are merged into one pack so a warm run loads a whole split
-with a single read.
+with a single read: the pack's ``data`` array is memory-mapped in place (shards are plain,
+uncompressed ``np.savez`` files) and the wanted rows are gathered in one operation.
 """
 
 from __future__ import annotations
@@ -217,7 +218,12 @@ class Namespace:
         return len(self._index)
 
     def get_many(self, keys: Sequence[str | None]) -> tuple[list[np.ndarray | None], int]:
-        """Arrays for ``keys`` (None where absent), and how many shard files were read."""
+        """Arrays for ``keys`` (None where absent), and how many shard files were read.
+
+        Each shard is opened once; its rows are gathered in one indexing operation from a
+        memory map of the shard's ``data`` member (see :func:`read_npz_member`), so a
+        warm run pays one sequential read of the pack and one copy of the rows it uses.
+        """
         out: list[np.ndarray | None] = [None] * len(keys)
         by_shard: dict[str, list[tuple[int, int]]] = {}
         for i, k in enumerate(keys):
@@ -227,9 +233,7 @@ class Namespace:
         reads = 0
         for shard, wanted in by_shard.items():
             try:
-                with np.load(self.dir / shard, allow_pickle=False) as z:
-                    data = z["data"]
-                    offsets = z["offsets"] if "offsets" in z.files else None
+                data, offsets = _read_data(self.dir / shard)
             except FileNotFoundError:
                 # merged by a concurrent process: rescan and try once more
                 self.refresh()
@@ -243,11 +247,15 @@ class Namespace:
                 self._index = {k: v for k, v in self._index.items() if v[0] != shard}
                 continue
             reads += 1
-            for i, row in wanted:
-                if offsets is None:
-                    out[i] = data[row]
-                else:
-                    out[i] = data[offsets[row]:offsets[row + 1]]
+            rows = np.fromiter((row for _, row in wanted), dtype=np.int64, count=len(wanted))
+            if offsets is None:
+                block = np.asarray(data)[rows].astype(np.float32, copy=False)  # one gather, one copy
+                for (i, _), arr in zip(wanted, block):
+                    out[i] = arr
+            else:
+                for (i, row) in wanted:
+                    out[i] = np.array(data[offsets[row]:offsets[row + 1]], dtype=np.float32)
+            del data
         return out, reads
 
     # -- writing ------------------------------------------------------------------------
@@ -328,8 +336,8 @@ class Namespace:
         try:
             with np.load(self.dir / name, allow_pickle=False) as z:
                 keys = z["keys"].tolist()
-                data = z["data"]
-                offsets = z["offsets"] if "offsets" in z.files else None
+            data, offsets = _read_data(self.dir / name)
+            data = np.array(data, dtype=np.float32)  # a copy: the file is deleted after the merge
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
@@ -343,6 +351,63 @@ class Namespace:
         path = self.dir / "meta.json"
         if not path.exists():
             atomic_write_bytes(path, json.dumps(meta, indent=2, sort_keys=True).encode())
+
+
+def read_npz_members(path: Path, members: Sequence[str], mmap: bool = True) -> dict[str, np.ndarray]:
+    """Arrays of an ``.npz`` file (those of ``members`` it holds), memory-mapped when
+    stored uncompressed.
+
+    ``np.savez`` stores each array as an uncompressed ``.npy`` inside a zip, so its bytes
+    lie contiguously in the file: the array is mapped in place (no intermediate buffer),
+    where ``np.load`` would read it into memory and copy it once more. Compressed members
+    go through ``np.load``. Raises ``FileNotFoundError``, ``zipfile.BadZipFile`` or
+    ``ValueError`` (a truncated or malformed file).
+    """
+    out: dict[str, np.ndarray] = {}
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        with zipfile.ZipFile(f) as z:
+            infos = {m: z.getinfo(m + ".npy") for m in members if m + ".npy" in z.NameToInfo}
+        for member, info in infos.items():
+            if not mmap or info.compress_type != zipfile.ZIP_STORED:
+                with np.load(path, allow_pickle=False) as npz:
+                    out[member] = npz[member]
+                continue
+            f.seek(info.header_offset)
+            local = f.read(30)
+            if len(local) != 30 or local[:4] != b"PK\x03\x04":
+                raise ValueError(f"bad zip entry header for {member!r}")
+            start = (info.header_offset + 30 + int.from_bytes(local[26:28], "little")
+                     + int.from_bytes(local[28:30], "little"))
+            f.seek(start)
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy version {version} in {member!r}")
+            if dtype.hasobject:
+                raise ValueError(f"{member!r} holds Python objects")
+            offset = f.tell()
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if offset - start + nbytes != info.file_size or offset + nbytes > size:
+                raise ValueError(f"{member!r} is truncated")
+            if nbytes == 0:
+                out[member] = np.empty(shape, dtype=dtype)
+            else:
+                out[member] = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
+                                        order="F" if fortran else "C")
+    return out
+
+
+def _read_data(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """A shard's ``data`` (memory-mapped) and ``offsets`` (None for scene vectors)."""
+    arrays = read_npz_members(path, ("data", "offsets"))
+    if "data" not in arrays:
+        raise KeyError("data")
+    offsets = arrays.get("offsets")
+    return arrays["data"], (None if offsets is None else np.array(offsets))
 
 
 class EmbeddingCache:

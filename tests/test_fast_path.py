@@ -90,3 +90,62 @@ def test_model_gets_all_threads_and_the_count_is_restored(tmp_path):
         assert stats.computed == 6 and all(a.shape == (2,) for a in arrays)
     finally:
         torch.set_num_threads(before)
+
+
+def test_pack_rows_are_plain_copies_that_outlive_the_file(tmp_path):
+    """Rows come from a memory map of the pack, but are copied out: deleting the pack
+    (a concurrent compaction) cannot change or invalidate them."""
+    cache = EmbeddingCache(tmp_path)
+    ns = cache.namespace("ns")
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((50, 8)).astype(np.float32)
+    ns.put_many([f"k{i}" for i in range(50)], list(data))
+    fresh = cache.namespace("ns")
+    got, reads = fresh.get_many(["k7", "k3", None, "k49"])
+    assert reads == 1 and got[2] is None
+    for shard in fresh.shards():
+        shard.unlink()
+    for arr, i in zip([got[0], got[1], got[3]], [7, 3, 49]):
+        assert type(arr) is np.ndarray and arr.dtype == np.float32
+        assert np.array_equal(arr, data[i])
+
+
+def test_frames_and_compressed_shards_still_load(tmp_path):
+    ns = EmbeddingCache(tmp_path).namespace("ns")
+    frames = [np.full((n, 3), n, np.float32) for n in (1, 4, 2)]
+    ns.put_many(["a", "b", "c"], frames)
+    # a shard written with compression (by another tool or an older version): np.load path
+    np.savez_compressed(ns.dir / "shard-00000000000000000001-old.npz", keys=np.array(["d"], dtype="U64"),
+                        data=np.full((5, 3), 5, np.float32), offsets=np.array([0, 5]))
+    fresh = EmbeddingCache(tmp_path).namespace("ns")
+    got, reads = fresh.get_many(["c", "a", "d", "b"])
+    assert reads == 2 and [g.shape for g in got] == [(2, 3), (1, 3), (5, 3), (4, 3)]
+    assert [int(g[0, 0]) for g in got] == [2, 1, 5, 4]
+    assert fresh.compact() and len(fresh.shards()) == 1
+    got, reads = EmbeddingCache(tmp_path).namespace("ns").get_many(["d", "b"])
+    assert reads == 1 and got[0].shape == (5, 3) and got[1].shape == (4, 3)
+
+
+def test_pack_with_a_truncated_data_member_is_quarantined(tmp_path):
+    """A pack whose zip directory is intact but whose data member is shorter than its
+    header says (a bad copy) is moved aside, not mapped past its end."""
+    import zipfile
+
+    ns = EmbeddingCache(tmp_path).namespace("ns")
+    ns.put_many(["a", "b"], [np.ones(4, np.float32), np.zeros(4, np.float32)])
+    (shard,) = ns.shards()
+    with np.load(shard) as z:
+        keys = z["keys"]
+    with zipfile.ZipFile(shard, "w", zipfile.ZIP_STORED) as z:  # data header says (2, 4), holds 1 row
+        import io
+
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, keys)
+        z.writestr("keys.npy", buf.getvalue())
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, np.ones((2, 4), np.float32))
+        z.writestr("data.npy", buf.getvalue()[:-16])
+    fresh = EmbeddingCache(tmp_path).namespace("ns")
+    with pytest.warns(UserWarning, match="unreadable"):
+        got, reads = fresh.get_many(["a", "b"])
+    assert got == [None, None] and reads == 0 and not fresh.shards()
