@@ -82,13 +82,13 @@ class Wav2Vec2(Embedder):
 
     @property
     def output_dim(self) -> int:
-        cfg = getattr(self, "_config", None) or builtin_config(self.model)
-        if cfg is getattr(self, "_config", None):
+        cfg = getattr(self, "_config", None)
+        if cfg is not None:  # loaded: the real config
             hidden, layers = cfg.hidden_size, cfg.num_hidden_layers
-        else:
-            over = self.config or {}
-            hidden = over.get("hidden_size", cfg.hidden_size)
-            layers = over.get("num_hidden_layers", cfg.num_hidden_layers)
+        else:  # before load: the built-in architecture for this model id, with the overrides
+            base, over = builtin_config(self.model), self.config or {}
+            hidden = over.get("hidden_size", base.hidden_size)
+            layers = over.get("num_hidden_layers", base.num_hidden_layers)
         k = pick_layer(self.layer, layers, self.name)
         return hidden * (layers + 1) if k is None else hidden
 
