@@ -47,12 +47,14 @@ class ImageCNN(Detector):
             raise ConfigError(f"{self.name}: image must be one of {', '.join(FRONT_ENDS)}, not {self.image!r}")
         return parse_augment(self.augment)
 
-    @staticmethod
-    def _source(X, name):
+    def _source(self, X, name):
         source = getattr(X, "audio", None)
         if source is None:
             raise ConfigError(f"{name} reads audio: X must be a fakebench.inputs.Inputs with .audio",
                               hint=f"run it through `fakebench run --detector {name}`, which provides the audio")
+        if source.sample_rate != self.sample_rate:
+            raise ConfigError(f"{name} needs audio at {self.sample_rate} Hz, got an AudioSource at "
+                              f"{source.sample_rate} Hz", hint=f"build the AudioSource with sample_rate={self.sample_rate}")
         return source
 
     def _images(self, wave: torch.Tensor, augment=(), generator=None) -> torch.Tensor:

@@ -164,6 +164,9 @@ class AASIST(Detector):
         if source is None:
             raise ConfigError("aasist reads audio: X must be a fakebench.inputs.Inputs with .audio",
                               hint="run it through `fakebench run --detector aasist`, which provides the audio")
+        if source.sample_rate != AASIST.sample_rate:
+            raise ConfigError(f"aasist needs audio at {AASIST.sample_rate} Hz, got an AudioSource at "
+                              f"{source.sample_rate} Hz", hint="build the AudioSource with sample_rate=16000")
         return source
 
     def _uses_checkpoint(self) -> bool:

@@ -145,3 +145,15 @@ def test_resnet_balance_options_train(balance):
     keep = [i for i in range(len(ytr)) if ytr[i] == 1 or i < 4]  # 2 real, 8 fake
     det = SpecCNN(image_size=32, epochs=1, batch_size=8, balance=balance).fit(xtr.subset(keep), ytr[keep])
     assert len(det.history_) == 1 and np.isfinite(det.history_[0]["loss"])
+
+
+def test_audio_at_the_wrong_rate_or_no_audio_is_clear():
+    from fakebench.errors import ConfigError
+
+    from ._audio_data import _tone_noise_files, inputs
+
+    paths, y = _tone_noise_files(16, 8, 0.5)
+    with pytest.raises(ConfigError, match="16000 Hz, got an AudioSource at 8000 Hz"):
+        SpecCNN(epochs=1).fit(inputs(paths[:4], "repeat:0.5", sr=8000), y[:4])
+    with pytest.raises(ConfigError, match="Inputs with .audio"):
+        SpecCNN(epochs=1).fit(np.zeros((4, 8), dtype=np.float32), y[:4])
