@@ -20,8 +20,9 @@ Pipeline (details in ``fakebench/plugins/detectors/_dada/``):
    cosine triplet loss in three stages (fixed ``audio_margin0``; AdaTriplet from
    ``audio_margin_adaptive``; the final adaptive margin), groups ``audio_groups``;
 4. fusion (both branches frozen): ``mid`` (concatenation -> MLP, BCE), ``late`` (audio
-   head p(real), text head p(claimed speaker | text); ``late_rule`` weighted by
-   ``alpha`` or the marginalised form), or the baselines ``audio`` and ``text``.
+   head p(real), text head p(claimed speaker | text), both linear on the unit-norm
+   branch vectors, trained at ``late_head_lr``; ``late_rule`` weighted by ``alpha`` or the
+   marginalised form), or the baselines ``audio`` and ``text`` (MLP at ``head_lr``).
 
 Inputs: ``X`` is a :class:`fakebench.inputs.Inputs` with ``audio`` (16 kHz, default
 length ``repeat:4``), ``transcript`` and ``speaker`` (the purported speaker of a fake);
@@ -73,8 +74,8 @@ class DADA(Detector):
                  audio_bottleneck=256, audio_dim=128, audio_groups="label", audio_stage_epochs=(10, 10, 10),
                  audio_margin0=0.2, audio_margin_adaptive=0.2, adatriplet_k_delta=2.0, adatriplet_k_an=2.0,
                  adatriplet_lambda=1.0, audio_lr=1e-3, audio_finetune=False, audio_cache_mb=4096,
-                 head_epochs=50, head_lr=1e-3, fusion_hidden=128, fusion_dropout=0.3, batch_size=32,
-                 random_state=0, device="cpu"):
+                 head_epochs=50, head_lr=1e-3, late_head_lr=1e-2, fusion_hidden=128, fusion_dropout=0.3,
+                 batch_size=32, random_state=0, device="cpu"):
         self.fusion = fusion
         self.alpha = alpha
         self.late_rule = late_rule
@@ -115,6 +116,7 @@ class DADA(Detector):
         self.audio_cache_mb = audio_cache_mb
         self.head_epochs = head_epochs
         self.head_lr = head_lr
+        self.late_head_lr = late_head_lr
         self.fusion_hidden = fusion_hidden
         self.fusion_dropout = fusion_dropout
         self.batch_size = batch_size
@@ -191,6 +193,7 @@ class DADA(Detector):
         self.text_ = self.audio_ = self.fusion_ = self.audio_head_ = self.text_head_ = None
         self.spoof_prior_ = None
         self.audio_margins_ = {}
+        self.best_epoch_ = None
         speakers = X.speaker if X.speaker is not None else [None] * len(X)
         feats: dict[str, torch.Tensor] = {}
 
@@ -235,18 +238,20 @@ class DADA(Detector):
             y_real = torch.as_tensor(1 - y, device=self.device)
             xv, yv_real = (feats_val["audio"], torch.as_tensor(1 - yv, device=self.device)) if has_val else (None, None)
             res = train_binary(self.audio_head_, feats["audio"], y_real, xv, yv_real, epochs=epochs,
-                               batch_size=bs, lr=float(self.head_lr), seed=rs, checkpoint_every=max(1, epochs // 5))
+                               batch_size=bs, lr=float(self.late_head_lr), seed=rs,
+                               checkpoint_every=max(1, epochs // 5))
             self.history_ += [{"stage": "audio-head", **row} for row in res.history]
             # text head: p(speaker | text)
             self.text_head_, hist = FU.train_speaker_head(
                 self.text_.embed(texts), torch.as_tensor(codes), len(self.speakers_), epochs=epochs,
-                lr=float(self.head_lr) * 10, batch_size=bs, generator=gen)
+                lr=float(self.late_head_lr), batch_size=bs, generator=gen)
             self.history_ += hist
             claimed = self._speaker_codes(speakers)
             self.spoof_prior_ = FU.spoof_rate_by_speaker(claimed, torch.as_tensor(y), len(self.speakers_))
         else:
             x = self._stack(feats)
-            self.fusion_ = FU.fusion_mlp(x.shape[1], int(self.fusion_hidden), float(self.fusion_dropout)).to(self.device)
+            self.fusion_ = FU.fusion_mlp(x.shape[1], int(self.fusion_hidden), float(self.fusion_dropout))
+            self.fusion_.to(self.device)
             yt = torch.as_tensor(y, device=self.device)
             xv, yvt = (self._stack(feats_val), torch.as_tensor(yv, device=self.device)) if has_val else (None, None)
             res = train_binary(self.fusion_, x, yt, xv, yvt, epochs=epochs, batch_size=bs, lr=float(self.head_lr),
@@ -313,6 +318,10 @@ class DADA(Detector):
 
         from ._dada import fusion as FU
 
+        if not hasattr(self, "speakers_"):
+            from fakebench.errors import FakebenchError
+
+            raise FakebenchError("dada: decision_function before fit", hint="call fit(X, y) first")
         X = self._inputs(X)
         feats = self._features(X)
         if self.fusion != "late":
