@@ -47,7 +47,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -337,7 +337,3 @@ def _transformers_pipeline(model_ref: str, device: str):
                            hint=f"download it (huggingface-cli download {model_ref}) or pass asr_model=<local "
                                 "folder with config.json, the weights and the processor files>") from None
 
-
-def settings_dict(params: dict[str, Any] | None) -> dict[str, Any]:
-    """The transcription settings that ``params`` select, as plain data (for records)."""
-    return asdict(TranscriptionSettings.from_params(params))
