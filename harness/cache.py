@@ -82,6 +82,16 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return con
 
 
+def absolute_path(path: "str | os.PathLike") -> str:
+    """``str(Path(path).absolute())`` (the memo's key), without pathlib's parsing cost for
+    plain paths: a warm run looks up every clip of a split (30k paths: 0.6 s in pathlib,
+    under 0.05 s here)."""
+    s = os.fspath(path)
+    if os.sep != "/" or not s or s == "." or "//" in s or "/./" in s or s.startswith("./") or s.endswith(("/", "/.")):
+        return str(Path(s).absolute())
+    return s if s.startswith("/") else os.path.join(os.getcwd(), s)
+
+
 class FileHasher:
     """Content hashes of audio files, memoised by (path, size, mtime)."""
 
@@ -105,7 +115,7 @@ class FileHasher:
         return con
 
     @staticmethod
-    def _stat(path: Path) -> tuple[int, int] | None:
+    def _stat(path: "str | Path") -> tuple[int, int] | None:
         try:
             st = os.stat(path)
         except OSError:
@@ -116,7 +126,7 @@ class FileHasher:
         """The memoised hash of each path, or None when unknown or the file changed."""
         out: list[str | None] = [None] * len(paths)
         con = self._con()
-        abspaths = [str(Path(p).absolute()) for p in paths]
+        abspaths = [absolute_path(p) for p in paths]
         memo: dict[str, tuple[int, int, str]] = {}
         for i in range(0, len(abspaths), 900):
             chunk = abspaths[i:i + 900]
@@ -128,7 +138,7 @@ class FileHasher:
             m = memo.get(ap)
             if m is None:
                 continue
-            st = self._stat(Path(p))
+            st = self._stat(p)
             if st is not None and st == (m[0], m[1]):
                 out[i] = m[2]
         return out
@@ -139,7 +149,7 @@ class FileHasher:
             if st is None:
                 st = self._stat(path)
             if st is not None:
-                rows.append((str(Path(path).absolute()), st[0], st[1], sha))
+                rows.append((absolute_path(path), st[0], st[1], sha))
         if rows:
             con = self._con()
             con.execute("BEGIN IMMEDIATE")

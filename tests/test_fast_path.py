@@ -149,3 +149,16 @@ def test_pack_with_a_truncated_data_member_is_quarantined(tmp_path):
     with pytest.warns(UserWarning, match="unreadable"):
         got, reads = fresh.get_many(["a", "b"])
     assert got == [None, None] and reads == 0 and not fresh.shards()
+
+
+@pytest.mark.parametrize("text", ["/a/b.wav", "a/b.wav", "../x/y.wav", "./a.wav", "a//b.wav", "/a/./b.wav", "a/",
+                                  "//srv/a.wav", ".", "a/..", "/"])
+def test_absolute_path_equals_pathlib(text, tmp_path, monkeypatch):
+    """The memo key must not change with the faster spelling, or warm runs would re-hash."""
+    from pathlib import Path
+
+    from fakebench.cache import absolute_path
+
+    monkeypatch.chdir(tmp_path)
+    assert absolute_path(text) == str(Path(text).absolute())
+    assert absolute_path(Path(text)) == str(Path(text).absolute())
