@@ -3,7 +3,7 @@
 Python's standard library only (``http.server``). ``GET /`` shows one upload form;
 ``POST /score`` (multipart/form-data, field ``file``) answers with the verdict (fake or
 real), the score, the decision threshold and p(fake) when the detector's scores are
-logits, computed by :func:`fakebench.scoring.score_files` with the saved detector.
+logits, computed by a :class:`fakebench.scoring.Scorer` holding the saved detector, loaded once.
 ``POST /score?format=json`` answers the same as JSON.
 
 Uploads larger than ``--max-mb`` are refused (413) before they are read; files that do
@@ -70,24 +70,23 @@ class VerdictServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address, model: str | Path, *, device: str = "cpu", max_mb: float = 20.0):
-        from ..persist import load_detector
+        from ..scoring import Scorer
 
         self.model = str(model)
         self.device = device
         self.max_mb = float(max_mb)
         self.max_bytes = int(max_mb * (1 << 20))
         self.lock = threading.Lock()
-        detector, meta = load_detector(self.model, device="cpu")  # fail early on a bad model file
-        self.detector_name = detector.name
-        self.threshold = float(detector.threshold_)
-        self.run_id = meta.get("run_id") or Path(self.model).stem
+        self.scorer = Scorer(self.model, device=device)  # loaded once; fails early on a bad model file
+        self.detector_name = self.scorer.detector.name
+        self.threshold = self.scorer.threshold
+        self.run_id = self.scorer.meta.get("run_id") or Path(self.model).stem
         super().__init__(address, VerdictHandler)
 
     def score_upload(self, filename: str, data: bytes) -> dict:
         """Decode-check and score one uploaded file; raise :class:`UploadError` when unusable."""
         from ..audio import read_audio
         from ..errors import AudioError, FakebenchError
-        from ..scoring import score_files
 
         suffix = Path(filename).suffix.lower()
         if not suffix or len(suffix) > 6 or not suffix[1:].isalnum():
@@ -103,7 +102,7 @@ class VerdictServer(ThreadingHTTPServer):
                                        f"({e.message.replace(str(path), 'upload')})") from None
             try:
                 with self.lock:
-                    verdict = score_files(self.model, [path], device=self.device)[0]
+                    verdict = self.scorer.score([path])[0]
             except FakebenchError as e:
                 raise UploadError(400, f"cannot score {filename or 'the upload'}: "
                                        f"{e.message.replace(str(path), 'upload')}") from None
