@@ -17,6 +17,7 @@ accuracy (AASIST's recipe).
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -24,12 +25,23 @@ import numpy as np
 import torch
 
 
+log = logging.getLogger("fakebench")
+
 @dataclass
 class TrainResult:
     state: dict
     history: list[dict]
     best_epoch: int
     best_val_accuracy: float | None
+
+
+def _log_epoch(row: dict, epochs: int) -> None:
+    """One progress line per checkpoint (the CLI prints the ``fakebench`` logger)."""
+    parts = [f"epoch {row['epoch']}/{epochs}", f"loss {row['loss']:.4f}"]
+    for key in ("val_loss", "val_accuracy", "val_eer"):
+        if key in row:
+            parts.append(f"{key.replace('_', ' ')} {row[key]:.4f}")
+    log.info("  " + ", ".join(parts))
 
 
 def class_balanced_weights(y: torch.Tensor) -> torch.Tensor:
@@ -111,6 +123,7 @@ def train_binary(
             row["val_accuracy"] = float(((val_logits > 0).long() == y_val).double().mean())
         history.append(row)
         if epoch % checkpoint_every == 0 or epoch == epochs:
+            _log_epoch(row, epochs)
             acc = row.get("val_accuracy")
             if acc is None:
                 best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch  # no val: keep the last
@@ -218,6 +231,7 @@ def train_batches(
                 row["val_eer"] = float(_eer(s.double().cpu(), yv.cpu(), warn=False))
         history.append(row)
         if epoch % checkpoint_every == 0 or epoch == epochs:
+            _log_epoch(row, epochs)
             if select == "eer":
                 key = row.get("val_eer")
                 better = key is not None and (best_key is None or key <= best_key)
