@@ -100,12 +100,16 @@ def train_binary(
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = torch.nn.BCEWithLogitsLoss()
     yf = y.float()
+    acc_dtype = torch.float32 if x.device.type == "mps" else torch.float64  # MPS has no float64
     history: list[dict] = []
     best_state, best_epoch, best_acc = None, 0, -1.0
     for epoch in range(1, epochs + 1):
         model.train()
         order = epoch_indices(len(y), y, balance, gen)
-        total, correct, seen = 0.0, 0, 0
+        # running sums stay on the device: one host sync per epoch, not two per step
+        total = torch.zeros((), dtype=acc_dtype, device=x.device)
+        correct = torch.zeros((), dtype=torch.int64, device=x.device)
+        seen = 0
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             logits = forward(model, x[idx])
@@ -113,10 +117,10 @@ def train_binary(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            total += float(loss.detach()) * len(idx)
-            correct += int(((logits.detach() > 0).long() == y[idx]).sum())
+            total += loss.detach().to(acc_dtype) * len(idx)
+            correct += ((logits.detach() > 0).long() == y[idx]).sum()
             seen += len(idx)
-        row = {"epoch": epoch, "loss": total / max(1, seen), "accuracy": correct / max(1, seen)}
+        row = {"epoch": epoch, "loss": float(total) / max(1, seen), "accuracy": int(correct) / max(1, seen)}
         if x_val is not None and len(x_val):
             val_logits = predict_logits(model, x_val, forward, eval_batch)
             row["val_loss"] = float(loss_fn(val_logits, y_val.float()))
