@@ -197,9 +197,10 @@ def _resampler(orig_sr: int, new_sr: int, method: str, dtype: torch.dtype, devic
     """torchaudio's ``Resample`` transform, which builds its filter kernel once.
 
     ``torchaudio.functional.resample`` rebuilds the kernel on every call, which costs
-    more than the convolution itself for rate pairs with a large reduced ratio (22.05 to
-    16 kHz: 20 ms of kernel for 3 ms of filtering on one 4 s clip). The output is the
-    same: both apply the same kernel the same way.
+    more than the convolution itself for rate pairs with a large reduced ratio (one 4-s
+    clip from 22.05 to 16 kHz, Kaiser window: 9 ms per call with the kernel rebuilt,
+    1.1 ms with it cached; to 32 kHz: 15 ms and 1.8 ms). The output is the same: both
+    apply the same kernel the same way.
     """
     import torchaudio.transforms as AT
 
