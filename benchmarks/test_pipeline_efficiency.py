@@ -4,24 +4,26 @@ Run with ``python -m pytest benchmarks/test_pipeline_efficiency.py --benchmark-o
 (not part of the default test run).
 
 For ``vggish``, ``panns-cnn14-32k``, ``clap-2023`` and ``sfx``, on real 4-s 22.05 kHz
-Foley clips from ``../shared``, three rounds each of
+Foley clips from ``../shared``, alternating rounds of
 
 * **model**: ``embed()`` alone over the same clips, already decoded, resampled and
-  batched on the device (``batch_size`` = the embedder's default), under
-  ``torch.inference_mode`` and the benchmark precision;
+  batched on the device (``batch_size`` = the embedder's default, or
+  ``FAKEBENCH_BENCH_BATCH_SIZE``), under ``torch.inference_mode`` and the benchmark
+  precision;
 * **pipeline**: :func:`fakebench.extract.extract` into an empty cache (hash, decode,
   resample, batch, model, cache write and the final pack), with the default loader
   settings.
 
-The efficiency is the pipeline's throughput over the model's (best round of each; the
-rounds alternate, so a busy machine slows both alike). Target: at least 0.9. As wall
-time on a shared machine moves with other people's load, the table also gives the same
-ratio in CPU time (this process plus its loader workers), and the share of the
-pipeline's wall time spent inside the model in the same run
+A round covers ``FAKEBENCH_BENCH_BATCHES`` batches (default 3); ``FAKEBENCH_BENCH_ROUNDS``
+rounds (default 3) are run. The efficiency is the pipeline's throughput over the
+model's, best round of each (the rounds alternate, so a busy machine slows both alike).
+Target: at least 0.9. As wall time on a shared machine moves with other people's load,
+the table also gives the same ratio in CPU time (this process plus its loader workers),
+and the share of the pipeline's wall time spent inside the model in the same run
 (``ExtractStats.model_seconds / total_seconds``), which a change of load between rounds
-cannot skew; and the real-time factors (seconds per second of 4-s clip audio) beside the
-single-clip RTFs of Table II of Ouajdi et al. (EUSIPCO 2024; RTX 3060), which are not
-comparable with CPU numbers but show the scale. Hub models use ``weights="random"``
+cannot skew. The real-time factors (seconds per second of 4-s clip audio) stand beside
+the single-clip RTFs of Table II of Ouajdi et al. (EUSIPCO 2024; RTX 3060), which are
+not comparable with CPU numbers but show the scale. Hub models use ``weights="random"``
 (same architecture and cost as the released weights); ``sfx`` uses its packaged weights.
 """
 
@@ -67,7 +69,7 @@ def test_pipeline_efficiency(benchmark, name, device, precision, foley_clips, tm
     from fakebench.timing import Stopwatch
 
     emb = _load(name, device)
-    bs = int(getattr(emb, "default_batch_size", 16))
+    bs = int(os.environ.get("FAKEBENCH_BENCH_BATCH_SIZE") or getattr(emb, "default_batch_size", 16))
     clips = foley_clips(bs * BATCHES)
     policy = LengthPolicy.parse(emb.default_length)
     waves = [load_audio(c.path, emb.sample_rate, policy, resampler=emb.resampler, min_seconds=emb.min_seconds)
