@@ -74,6 +74,9 @@ class RunSpec:
     skip_bad: bool = False
     save_model: bool = True
     use_cache: bool = True
+    #: Reuse the fitted detector of an identical earlier run (same code, parameters,
+    #: seed and training data); ``--retrain`` turns it off.
+    reuse_fits: bool = True
     progress: bool = False
     #: decision threshold for accuracy, F1...: the detector's, or the EER point of the val split
     threshold: str = "detector"
@@ -295,11 +298,20 @@ class Runner:
         x_train, y_train = self._inputs(train, feats), _labels(train)
         x_val, y_val = (self._inputs(val, feats), _labels(val)) if val else (None, None)
         t = time.perf_counter()
-        fitted = detector.fit(x_train, y_train, x_val, y_val)
-        if fitted is not detector:
-            raise FakebenchError(f"detector {det_cls.name!r}: fit() must return self")
-        timings["fit"] = time.perf_counter() - t
-        log.info("fitted %s on %d clips in %.1f s", det_cls.name, len(train), timings["fit"])
+        fit_key = self._fit_key(detector, train, val, x_train, y_train, x_val, y_val, extract_stats)
+        reused = self._load_fit(fit_key)
+        if reused is not None:
+            detector = reused
+            timings["fit"] = time.perf_counter() - t
+            log.info("reused the fitted %s of an identical earlier run (--retrain fits again)", det_cls.name)
+        else:
+            fitted = detector.fit(x_train, y_train, x_val, y_val)
+            if fitted is not detector:
+                raise FakebenchError(f"detector {det_cls.name!r}: fit() must return self")
+            timings["fit"] = time.perf_counter() - t
+            log.info("fitted %s on %d clips in %.1f s", det_cls.name, len(train), timings["fit"])
+            self._save_fit(fit_key, detector)
+        self._fit_reused = reused is not None
 
         val_scores = detector.decision_function(x_val) if val else np.zeros(0)
         threshold = self._threshold(detector, val_scores, y_val)
@@ -350,6 +362,85 @@ class Runner:
         from .metrics import eer
 
         return float(eer(val_scores, y_val, return_threshold=True, warn=False)[1])
+
+    # -- the fit cache ------------------------------------------------------------------
+
+    def _fit_key(self, detector, train, val, x_train, y_train, x_val, y_val, extract_stats) -> str | None:
+        """A key for "this exact fit was done before": the detector's code (its module's
+        source, its distribution's and fakebench's versions), parameters and seed, the
+        training and validation data as the detector sees them (array contents, or the
+        audio files' content hashes) and the device type. None when fits must not be
+        reused: ``--retrain``, no cache, or a fakebench checkout with uncommitted changes.
+        """
+        if not self.spec.reuse_fits or self.cache is None or not hasattr(detector, "get_state"):
+            return None
+        from .provenance import fakebench_version, git_sha, package_version
+
+        sha = git_sha()
+        if sha and sha.endswith("-dirty"):
+            return None
+        cls = type(detector)
+        try:
+            import inspect
+            import sys
+
+            source = inspect.getsource(sys.modules[cls.__module__])
+        except (OSError, TypeError, KeyError):
+            return None
+        h = hashlib.sha256()
+        meta = {
+            "detector": cls.name, "version": getattr(cls, "version", "1"),
+            "params": _jsonable({k: v for k, v in detector.get_params().items() if k != "device"}),
+            "source": hashlib.sha256(source.encode()).hexdigest(),
+            "dist": package_version(cls.__module__.split(".")[0]), "fakebench": fakebench_version(), "git": sha,
+            "device": torch.device(self.device).type, "threshold": self.spec.threshold,
+            "extract": {k: v.namespace for k, v in extract_stats.items()},
+        }
+        h.update(json.dumps(meta, sort_keys=True).encode())
+        for clips, x, y in ((train, x_train, y_train), (val, x_val, y_val)):
+            h.update(b"|split|")
+            if y is not None:
+                h.update(np.ascontiguousarray(y).tobytes())
+            arrays = [x] if isinstance(x, np.ndarray) else [getattr(x, "embedding", None)]
+            arrays += list(getattr(x, "frames", None) or [])
+            for a in arrays:
+                if isinstance(a, np.ndarray):
+                    h.update(np.ascontiguousarray(a).tobytes())
+            if not isinstance(x, np.ndarray) and x is not None:
+                paths = [c.path for c in clips]
+                known = self.cache.hasher.known(paths)
+                for c, k in zip(clips, known):
+                    h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
+        return h.hexdigest()[:24]
+
+    def _fit_path(self, key: str) -> Path:
+        return self.cache.root / "fits" / f"{key}.pt"
+
+    def _load_fit(self, key: str | None):
+        if key is None or not self._fit_path(key).is_file():
+            return None
+        from .persist import load_detector
+
+        try:
+            detector, meta = load_detector(self._fit_path(key), self.registry, device=self.device)
+        except FakebenchError as e:
+            log.warning("ignoring an unreadable cached fit (%s); fitting again", e.message)
+            return None
+        detector.history_ = meta.get("history")
+        detector.best_epoch_ = meta.get("best_epoch")
+        return detector
+
+    def _save_fit(self, key: str | None, detector) -> None:
+        if key is None:
+            return
+        from .persist import save_detector
+
+        try:
+            save_detector(self._fit_path(key), detector,
+                          {"history": _jsonable(getattr(detector, "history_", None)),
+                           "best_epoch": _jsonable(getattr(detector, "best_epoch_", None))})
+        except NotImplementedError:
+            pass
 
     def _save(self, detector, rec) -> Path | None:
         from .persist import save_detector
@@ -423,7 +514,8 @@ class Runner:
             "breakdowns": result["breakdowns"],
             "warnings": result["warnings"] + ([f"{dropped} clip(s) skipped as unreadable"] if dropped else []),
             "training": {"history": _jsonable(getattr(detector, "history_", None)),
-                         "best_epoch": getattr(detector, "best_epoch_", None)},
+                         "best_epoch": getattr(detector, "best_epoch_", None),
+                         "reused_fit": getattr(self, "_fit_reused", False)},
             "timings": {k: round(v, 4) for k, v in timings.items()},
             "extraction": {k: v.as_dict() for k, v in extract_stats.items()},
             "environment": {**environment(self.device), "plugins": self._plugin_versions()},
@@ -457,6 +549,14 @@ def _check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool
             only = "fake" if labels == {FAKE} else "real"
             raise DatasetError(f"the {split} split of {dataset!r} holds only {only} clips; a detector needs both",
                                hint="check the labels in the protocol or manifest")
+
+
+def _stat_key(path) -> str:
+    try:
+        st = Path(path).stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return "missing"
 
 
 def _labels(clips: list[Clip]) -> np.ndarray:

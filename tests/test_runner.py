@@ -106,3 +106,37 @@ def test_saved_detector_scores_new_files(small_foley, tmp_path):
     rel = str(files[0].relative_to(small_foley / "foley"))
     if rel in stored:
         assert verdicts[0].score == pytest.approx(stored[rel], rel=1e-4, abs=1e-4)
+
+
+def test_identical_run_reuses_the_fit(small_foley, tmp_path, monkeypatch):
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)
+    (a,) = _run(small_foley, tmp_path)
+    assert a["training"]["reused_fit"] is False
+    (b,) = _run(small_foley, tmp_path)
+    assert b["training"]["reused_fit"] is True
+    assert b["metrics"] == a["metrics"] and b["training"]["history"] == a["training"]["history"]
+    (c,) = _run(small_foley, tmp_path, reuse_fits=False)  # --retrain
+    assert c["training"]["reused_fit"] is False and c["metrics"] == a["metrics"]
+    (d,) = _run(small_foley, tmp_path, seeds=[1])
+    assert d["training"]["reused_fit"] is False
+    (e,) = _run(small_foley, tmp_path, sets={"epochs": 21})
+    assert e["training"]["reused_fit"] is False
+
+
+def test_fit_is_not_reused_when_the_training_audio_changed(small_foley, tmp_path, monkeypatch):
+    import soundfile as sf
+
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)
+    _run(small_foley, tmp_path)
+    for wav in sorted((small_foley / "foley").rglob("*.wav"))[:5]:
+        x, sr = sf.read(wav)
+        sf.write(wav, x * 0.5, sr)
+    (rec,) = _run(small_foley, tmp_path)
+    assert rec["training"]["reused_fit"] is False
+
+
+def test_fit_is_never_reused_from_a_modified_checkout(small_foley, tmp_path, monkeypatch):
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40 + "-dirty")
+    _run(small_foley, tmp_path)
+    (rec,) = _run(small_foley, tmp_path)
+    assert rec["training"]["reused_fit"] is False

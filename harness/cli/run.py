@@ -35,12 +35,13 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
+@click.option("--retrain", is_flag=True, help="Fit the detector even when an identical fit is cached.")
 @cache_option
 @results_option
 @json_option
 def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets, config_file,
             length, batch_size, num_workers, precision, weights, metrics, allow_missing, skip_bad, no_save_model,
-            no_cache, cache_dir, results_dir, as_json, threshold=None):
+            no_cache, cache_dir, results_dir, as_json, threshold=None, retrain=False):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     \b
@@ -77,7 +78,7 @@ def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, dev
         sets={**file_sets, **parse_sets(sets)}, length=length, batch_size=batch_size, num_workers=num_workers,
         precision=precision, weights=weights, cache_dir=cache_dir, results_dir=results_dir,
         metrics=list(metrics) or None, threshold=threshold or "detector", allow_missing=allow_missing, skip_bad=skip_bad,
-        save_model=not no_save_model, use_cache=not no_cache, progress=not as_json,
+        save_model=not no_save_model, use_cache=not no_cache, reuse_fits=not retrain, progress=not as_json,
     )
     records = Runner(spec).run()
     if as_json:
