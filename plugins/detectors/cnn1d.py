@@ -21,12 +21,11 @@ Input: X (n, D) float32 embeddings, D >= 5. ``decision_function`` returns the lo
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
-from fakebench.api import ConfigError, Detector, hookimpl
-from fakebench.training import as_device_tensors, predict_logits, train_binary
+from fakebench.api import ConfigError, hookimpl
+from fakebench.heads import EmbeddingHead
 
 
 class CNN1dNet(nn.Module):
@@ -49,12 +48,12 @@ class CNN1dNet(nn.Module):
         return self.linear(h.flatten(1)).reshape(-1)
 
 
-class CNN1d(Detector):
+class CNN1d(EmbeddingHead):
     name = "cnn1d"
     description = "paper 1-D CNN over the embedding (2 conv1d k3 x64, max-pool 3/1, dropout 0.5) (Ouajdi et al. 2024)"
     citation = "Ouajdi et al., Detection of Deepfake Environmental Audio, EUSIPCO 2024"
     license = "MIT"
-    scores_are_logits = True
+    eval_batch = 1024
 
     def __init__(self, channels=64, kernel_size=3, pool_size=3, dropout=0.5, lr=7e-4, batch_size=128, epochs=100,
                  checkpoint_every=10, balance="sampler", weight_decay=0.0, random_state=0, device="cpu"):
@@ -73,40 +72,6 @@ class CNN1d(Detector):
 
     def _build(self, in_dim: int) -> CNN1dNet:
         return CNN1dNet(in_dim, int(self.channels), int(self.kernel_size), int(self.pool_size), float(self.dropout))
-
-    def fit(self, X, y, X_val=None, y_val=None):
-        torch.manual_seed(int(self.random_state))
-        x, yt = as_device_tensors(X, y, self.device)
-        xv, yv = as_device_tensors(X_val, y_val, self.device) if X_val is not None and len(X_val) else (None, None)
-        self.in_dim_ = int(x.shape[1])
-        self.model_ = self._build(self.in_dim_).to(self.device)
-        res = train_binary(self.model_, x, yt, xv, yv, epochs=int(self.epochs), batch_size=int(self.batch_size),
-                           lr=float(self.lr), seed=int(self.random_state), balance=self.balance,
-                           checkpoint_every=int(self.checkpoint_every), weight_decay=float(self.weight_decay),
-                           eval_batch=1024)
-        self.history_ = res.history
-        self.best_epoch_ = res.best_epoch
-        self.threshold_ = 0.0
-        return self
-
-    def decision_function(self, X) -> np.ndarray:
-        x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.device)
-        if x.ndim != 2 or x.shape[1] != self.in_dim_:
-            raise ConfigError(f"cnn1d was trained on {self.in_dim_}-d embeddings but got shape {tuple(x.shape)}",
-                              hint="score with the same embedder the detector was trained on")
-        return predict_logits(self.model_, x, batch=1024).double().cpu().numpy()
-
-    def get_state(self):
-        return {"in_dim": self.in_dim_, "model": {k: v.detach().cpu() for k, v in self.model_.state_dict().items()},
-                "best_epoch": self.best_epoch_}
-
-    def set_state(self, state):
-        self.in_dim_ = int(state["in_dim"])
-        self.model_ = self._build(self.in_dim_)
-        self.model_.load_state_dict(state["model"])
-        self.model_.to(self.device).eval()
-        self.best_epoch_ = state.get("best_epoch")
-        return self
 
 
 @hookimpl
