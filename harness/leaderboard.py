@@ -29,7 +29,8 @@ from typing import Any, Callable, Sequence
 from .errors import ConfigError
 from .stats import mann_whitney, mean_std, significance_marker
 
-DEFAULT_METRICS = ("accuracy", "eer", "f1")
+#: The columns shown when no --metric is given (``--metric all`` shows every metric).
+DEFAULT_METRICS = ("accuracy", "eer", "f1", "roc_auc")
 FORMATS = ("markdown", "csv", "latex", "html")
 #: Significance level of the U test against the best row, and the marker it sets.
 ALPHA = 0.05
@@ -39,10 +40,18 @@ PIVOT_KEYS = ("pipeline", "dataset", "train", "embedder", "detector", "protocol"
 
 
 def group_records(records: Sequence[dict[str, Any]]) -> "OrderedDict[str, list[dict[str, Any]]]":
-    groups: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-    for r in records:
-        groups.setdefault(r.get("group_key") or r["run_id"], []).append(r)
-    return groups
+    """Records by configuration (``group_key``), one per seed: when a seed was run more
+    than once, only its latest record counts, so re-running never inflates n."""
+    groups: OrderedDict[str, dict[Any, dict[str, Any]]] = OrderedDict()
+    for r in sorted(records, key=lambda r: (r.get("created") or "", r["run_id"])):
+        seed_key = (r.get("seed"), r["dataset"]["name"]) if r.get("seed") is not None else r["run_id"]
+        groups.setdefault(r.get("group_key") or r["run_id"], {})[seed_key] = r
+    order = OrderedDict()
+    for r in records:  # keep the caller's group order
+        key = r.get("group_key") or r["run_id"]
+        if key not in order:
+            order[key] = sorted(groups[key].values(), key=lambda r: (r.get("seed") is None, r.get("seed") or 0))
+    return order
 
 
 def summarize(values: Sequence[float]) -> tuple[float, float | None]:
@@ -50,15 +59,19 @@ def summarize(values: Sequence[float]) -> tuple[float, float | None]:
 
 
 def metric_columns(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None) -> list[str]:
-    if metrics:
-        return list(metrics)
+    """The metric columns: those asked for; every one present for ``all``; otherwise the
+    headline set (:data:`DEFAULT_METRICS`) present in the records."""
     present = []
     for r in records:
         for m in r.get("metrics", {}):
             if m not in present:
                 present.append(m)
     ordered = [m for m in DEFAULT_METRICS if m in present] + [m for m in present if m not in DEFAULT_METRICS]
-    return ordered
+    if metrics and list(metrics) != ["all"]:
+        return list(metrics)
+    if metrics or not any(m in present for m in DEFAULT_METRICS):
+        return ordered
+    return [m for m in DEFAULT_METRICS if m in present]
 
 
 # -- record fields --------------------------------------------------------------------------

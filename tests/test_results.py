@@ -91,3 +91,21 @@ def test_non_json_record_is_reported(tmp_path):
     (tmp_path / "runs" / "bad.json").write_text("{not json")
     with pytest.raises(FakebenchError, match="bad.json"):
         store.rebuild()
+
+
+def test_a_seed_run_twice_counts_once_with_its_latest_result():
+    recs = [_record("a", 0, 0.70), _record("b", 1, 0.80), _record("c", 0, 0.90)]
+    recs[2]["created"] = "2026-02-01T00:00:00"  # seed 0 again, later
+    cols, rows = table(recs)
+    assert rows[0]["runs"] == 2
+    assert rows[0]["accuracy"]["mean"] == pytest.approx(0.85)
+
+
+def test_default_columns_are_the_headline_metrics_and_all_shows_every_one():
+    rec = _record("a", 0, 0.9)
+    rec["metrics"].update(roc_auc=0.95, bce=0.3)
+    rec["metric_info"].update(roc_auc={"higher_is_better": True, "percent": True},
+                              bce={"higher_is_better": False, "percent": False})
+    assert table([rec])[0] == ["accuracy", "eer", "roc_auc"]
+    assert table([rec], ["all"])[0] == ["accuracy", "eer", "roc_auc", "bce"]
+    assert table([rec], ["bce"])[0] == ["bce"]

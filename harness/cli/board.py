@@ -26,7 +26,7 @@ def _filters(f):
         click.option("--pipeline", multiple=True, help="Only these pipelines (repeatable)."),
         click.option("--embedder", multiple=True, help="Only these embedders (repeatable)."),
         click.option("--detector", multiple=True, help="Only these detectors (repeatable)."),
-        click.option("--metric", "metrics", multiple=True, help="Metric columns (repeatable) [default: all]."),
+        click.option("--metric", "metrics", multiple=True, help="Metric column (repeatable), or `all` [default: accuracy, eer, f1, roc_auc]."),
         click.option("--sort", "sort_by", default=None,
                      help="Metric to sort by and to test significance on [default: the first column]."),
         click.option("--alpha", type=float, default=0.05, show_default=True,
