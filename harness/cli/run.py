@@ -86,7 +86,7 @@ def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, dev
         return
     from ..leaderboard import render
 
-    click.echo(render(records))
+    click.echo(render(records, metrics=list(metrics) or None))
     for rec in records:
         for w in rec.get("warnings", []):
             click.echo(f"warning ({rec['dataset']['name']}, seed {rec['seed']}): {w}", err=True)
