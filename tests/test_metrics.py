@@ -7,23 +7,7 @@ import torch
 from fakebench import metrics as M
 from fakebench.errors import MetricError
 
-
-def official_eer(bona_scores, spoof_scores):
-    """The ASVspoof evaluation package's compute_det_curve + compute_eer, transcribed
-    with numpy (bona fide = target, higher = more bona fide)."""
-    n_scores = bona_scores.size + spoof_scores.size
-    all_scores = np.concatenate((bona_scores, spoof_scores))
-    labels = np.concatenate((np.ones(bona_scores.size), np.zeros(spoof_scores.size)))
-    indices = np.argsort(all_scores, kind="mergesort")
-    labels = labels[indices]
-    tar_trial_sums = np.cumsum(labels)
-    nontarget_trial_sums = spoof_scores.size - (np.arange(1, n_scores + 1) - tar_trial_sums)
-    frr = np.concatenate((np.atleast_1d(0), tar_trial_sums / bona_scores.size))
-    far = np.concatenate((np.atleast_1d(1), nontarget_trial_sums / spoof_scores.size))
-    thresholds = np.concatenate((np.atleast_1d(all_scores[indices[0]] - 0.001), all_scores[indices]))
-    abs_diffs = np.abs(frr - far)
-    i = np.argmin(abs_diffs)
-    return np.mean((frr[i], far[i])), thresholds[i]
+from test_metrics_eer import official_eer  # the ASVspoof packages' algorithm, transcribed
 
 
 def _fb(scores, labels):
