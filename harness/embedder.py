@@ -127,12 +127,3 @@ def _jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     return repr(obj)
-
-
-def state_dict_fingerprint(path: str | Path) -> str:
-    """sha256 (first 16 hex) of a weights file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]

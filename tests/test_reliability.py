@@ -217,34 +217,29 @@ def test_empty_manifest(tmp_path):
     assert_clear_error(run(tmp_path / "manifest.csv"), "lists no usable clips")
 
 
-def test_empty_split(tmp_path):
+def split_manifest(tmp: Path, entries) -> Path:
+    """A manifest with a split column: one tone per (label, split) entry."""
     rows = ["path,label,split"]
-    for i in range(4):
-        write_wav(tmp_path / f"{i}.wav", seed=i)
-        rows.append(f"{i}.wav,{'real' if i % 2 else 'fake'},train")
-    (tmp_path / "manifest.csv").write_text("\n".join(rows) + "\n")
-    assert_clear_error(run(tmp_path / "manifest.csv"), "empty eval split")
+    for i, (label, split) in enumerate(entries):
+        write_wav(tmp / f"{i}.wav", seed=i, freq=300 + 300 * (label == "real"))
+        rows.append(f"{i}.wav,{label},{split}")
+    (tmp / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return tmp / "manifest.csv"
+
+
+def test_empty_split(tmp_path):
+    manifest = split_manifest(tmp_path, [("real", "train"), ("fake", "train")] * 2)
+    assert_clear_error(run(manifest), "empty eval split")
 
 
 def test_only_one_class_in_training(tmp_path):
-    rows = ["path,label"]
-    for i in range(10):
-        write_wav(tmp_path / f"{i}.wav", seed=i)
-        rows.append(f"{i}.wav,fake")
-    (tmp_path / "manifest.csv").write_text("\n".join(rows) + "\n")
-    assert_clear_error(run(tmp_path / "manifest.csv"), "only fake clips")
+    manifest = split_manifest(tmp_path, [("fake", "train")] * 8 + [("real", "eval"), ("fake", "eval")])
+    assert_clear_error(run(manifest), "only fake clips")
 
 
 def test_only_one_class_in_eval_says_eer_is_undefined(tmp_path):
-    rows = ["path,label,split"]
-    for i in range(8):
-        write_wav(tmp_path / f"{i}.wav", seed=i, freq=300 + 300 * (i % 2))
-        rows.append(f"{i}.wav,{'real' if i % 2 else 'fake'},train")
-    for i in range(8, 11):
-        write_wav(tmp_path / f"{i}.wav", seed=i)
-        rows.append(f"{i}.wav,fake,eval")
-    (tmp_path / "manifest.csv").write_text("\n".join(rows) + "\n")
-    r = run(tmp_path / "manifest.csv")
+    manifest = split_manifest(tmp_path, [("real", "train"), ("fake", "train")] * 4 + [("fake", "eval")] * 3)
+    r = run(manifest)
     assert r.exit_code == 0, r.output
     assert "eer: EER is undefined: the scores hold only fake clips" in r.output
 
