@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from fakebench.dataset_index import index_root
+from fakebench.data.protocol_tables import index_root
 from fakebench.plugins.datasets.asvspoof21 import Asvspoof21DF
 
 N = 611_829

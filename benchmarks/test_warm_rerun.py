@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fakebench.embedder import Embedder
+from fakebench.contracts.embedder import Embedder
 
 VARIANTS = int(os.environ.get("FAKEBENCH_BENCH_VARIANTS", "2"))
 

@@ -1,19 +1,166 @@
-"""Everything a plugin author needs, in one import.
+"""Everything a plugin needs, in one import: ``from fakebench.api import ...``.
 
-    from fakebench.api import Dataset, Embedder, Detector, Metric, Clip, hookimpl
+Built-in plugins import fakebench only through this module, so a third-party plugin can
+do everything a built-in one does. Importing it is cheap: each name is resolved on first
+use (PEP 562), and nothing here imports torch until a name that needs it is used, so
+``fakebench list`` and ``fakebench leaderboard`` stay fast.
+
+What is here, by job:
+
+* **contracts** (the base class of each plugin kind): :class:`Dataset`,
+  :class:`ManifestDataset`, :class:`Embedder`, :class:`Detector`, :class:`Metric`,
+  :class:`Condition`; :data:`hookimpl` marks hook implementations;
+* **clips and splits**: :class:`Clip`, :data:`FAKE`, :data:`REAL`, :data:`SPLITS`,
+  :func:`parse_label`, :func:`random_split`, :func:`unseen_systems_split`,
+  :func:`group_split`, :func:`fixed_split`, :func:`with_split`, :func:`apply_protocol`;
+* **protocol files** (streamed, cached as an index): :class:`Table`, :func:`iter_lines`,
+  :func:`iter_csv`, :func:`build_table`, :func:`cached_table`, :func:`keep_present`,
+  :func:`list_names`, :func:`child_paths`, :func:`read_manifest`, :data:`SPLIT_NAMES`,
+  :func:`audio_files`, :func:`subdirs`, :data:`AUDIO_SUFFIXES`;
+* **downloads**: :func:`download`, :func:`extract_archive`, :func:`fetch_file`,
+  :func:`fetch_and_extract`, :func:`fetch_zenodo`, :func:`is_done`, :func:`mark_done`,
+  :func:`file_digest`;
+* **weights**: :class:`WeightsFile`, :func:`resolve_weights`, :func:`load_checkpoint`,
+  :func:`load_into`, :func:`is_random`, :func:`seeded`, :func:`weights_fingerprint`, :func:`weights_digests`,
+  :func:`hf_model_dir`, :func:`load_hf_state`, :func:`hf_hub_cache`,
+  :func:`rename_weight_norm`, :func:`weights_cache_candidates`;
+* **audio**: :func:`read_audio`, :func:`load_audio`, :func:`resample`, :func:`to_mono`,
+  :class:`LengthPolicy`; detector inputs :class:`Inputs` and :class:`AudioSource`;
+* **training**: :class:`EmbeddingHead`, :func:`train_binary`, :func:`train_batches`,
+  :func:`predict_logits`, :func:`transcripts_for`, :data:`ASR_DEFAULTS`;
+* **metric functions** (tensors in, float out): :mod:`metrics` and each of
+  :func:`eer`, :func:`accuracy`, :func:`balanced_accuracy`, :func:`precision`,
+  :func:`recall`, :func:`f1`, :func:`roc_auc`, :func:`bce`, :func:`min_tdcf`,
+  :func:`min_dcf`, :func:`act_dcf`, :func:`abx`;
+* **paths**: :func:`data_root`, :func:`weights_root`;
+* **errors**: :class:`FakebenchError` and its kinds.
 """
 
-from .data import FAKE, REAL, Clip, parse_label
-from .dataset import Dataset, random_split, unseen_systems_split
-from .detector import Detector
-from .embedder import Embedder
-from .errors import AudioError, ConfigError, DatasetError, FakebenchError, MetricError, WeightsError
-from .hookspecs import hookimpl
-from .inputs import AudioSource, Inputs
-from .metric import Metric
+from __future__ import annotations
 
-__all__ = [
-    "FAKE", "REAL", "Clip", "parse_label", "Dataset", "random_split", "unseen_systems_split", "Detector",
-    "Embedder", "Metric", "hookimpl", "AudioSource", "Inputs", "FakebenchError", "DatasetError",
-    "AudioError", "ConfigError", "MetricError", "WeightsError",
-]
+import importlib
+from typing import Any
+
+#: public name -> (module, attribute); the module is imported on first use.
+_EXPORTS: dict[str, tuple[str, str]] = {
+    # contracts
+    "hookimpl": ("fakebench.hookspecs", "hookimpl"),
+    "Dataset": ("fakebench.contracts.dataset", "Dataset"),
+    "ManifestDataset": ("fakebench.contracts.dataset", "ManifestDataset"),
+    "Embedder": ("fakebench.contracts.embedder", "Embedder"),
+    "Detector": ("fakebench.contracts.detector", "Detector"),
+    "Metric": ("fakebench.contracts.metric", "Metric"),
+    "Condition": ("fakebench.contracts.condition", "Condition"),
+    "Inputs": ("fakebench.inputs", "Inputs"),
+    "AudioSource": ("fakebench.inputs", "AudioSource"),
+    # clips and splits
+    "Clip": ("fakebench.data.clips", "Clip"),
+    "FAKE": ("fakebench.data.clips", "FAKE"),
+    "REAL": ("fakebench.data.clips", "REAL"),
+    "SPLITS": ("fakebench.data.clips", "SPLITS"),
+    "parse_label": ("fakebench.data.clips", "parse_label"),
+    "label_name": ("fakebench.data.clips", "label_name"),
+    "random_split": ("fakebench.data.splits", "random_split"),
+    "unseen_systems_split": ("fakebench.data.splits", "unseen_systems_split"),
+    "group_split": ("fakebench.data.splits", "group_split"),
+    "fixed_split": ("fakebench.data.splits", "fixed_split"),
+    "with_split": ("fakebench.data.splits", "with_split"),
+    "apply_protocol": ("fakebench.data.splits", "apply_protocol"),
+    # protocol files, manifests, folders
+    "Table": ("fakebench.data.protocol_tables", "Table"),
+    "iter_lines": ("fakebench.data.protocol_tables", "iter_lines"),
+    "iter_csv": ("fakebench.data.protocol_tables", "iter_csv"),
+    "build_table": ("fakebench.data.protocol_tables", "build_table"),
+    "cached_table": ("fakebench.data.protocol_tables", "cached_table"),
+    "keep_present": ("fakebench.data.protocol_tables", "keep_present"),
+    "list_names": ("fakebench.data.protocol_tables", "list_names"),
+    "child_paths": ("fakebench.data.protocol_tables", "child_paths"),
+    "index_root": ("fakebench.data.protocol_tables", "index_root"),
+    "read_manifest": ("fakebench.data.manifest_csv", "read_manifest"),
+    "SPLIT_NAMES": ("fakebench.data.manifest_csv", "SPLIT_NAMES"),
+    "audio_files": ("fakebench.data.files", "audio_files"),
+    "subdirs": ("fakebench.data.files", "subdirs"),
+    "AUDIO_SUFFIXES": ("fakebench.data.files", "AUDIO_SUFFIXES"),
+    # downloads and hashing
+    "download": ("fakebench.downloads", "download"),
+    "extract_archive": ("fakebench.downloads", "extract_archive"),
+    "fetch_file": ("fakebench.downloads", "fetch_file"),
+    "fetch_and_extract": ("fakebench.downloads", "fetch_and_extract"),
+    "fetch_zenodo": ("fakebench.downloads", "fetch_zenodo"),
+    "zenodo_files": ("fakebench.downloads", "zenodo_files"),
+    "is_done": ("fakebench.downloads", "is_done"),
+    "mark_done": ("fakebench.downloads", "mark_done"),
+    "file_digest": ("fakebench.hashing", "file_digest"),
+    # weights
+    "WeightsFile": ("fakebench.weights", "WeightsFile"),
+    "resolve_weights": ("fakebench.weights", "resolve"),
+    "load_checkpoint": ("fakebench.weights", "load_checkpoint"),
+    "load_into": ("fakebench.weights", "load_into"),
+    "is_random": ("fakebench.weights", "is_random"),
+    "seeded": ("fakebench.weights", "seeded"),
+    "weights_fingerprint": ("fakebench.weights", "fingerprint"),
+    "weights_digests": ("fakebench.weights", "file_digests"),
+    "hf_model_dir": ("fakebench.weights", "hf_model_dir"),
+    "load_hf_state": ("fakebench.weights", "load_hf_state"),
+    "hf_hub_cache": ("fakebench.weights", "hf_hub_cache"),
+    "rename_weight_norm": ("fakebench.weights", "rename_weight_norm"),
+    "weights_cache_candidates": ("fakebench.weights", "cache_candidates"),
+    # audio
+    "read_audio": ("fakebench.audio", "read_audio"),
+    "load_audio": ("fakebench.audio", "load_audio"),
+    "resample": ("fakebench.audio", "resample"),
+    "to_mono": ("fakebench.audio", "to_mono"),
+    "LengthPolicy": ("fakebench.audio", "LengthPolicy"),
+    # training
+    "EmbeddingHead": ("fakebench.heads", "EmbeddingHead"),
+    "train_binary": ("fakebench.training", "train_binary"),
+    "train_batches": ("fakebench.training", "train_batches"),
+    "predict_logits": ("fakebench.training", "predict_logits"),
+    "transcripts_for": ("fakebench.transcripts", "transcripts_for"),
+    "ASR_DEFAULTS": ("fakebench.transcripts", "DEFAULTS"),
+    # metric functions
+    "eer": ("fakebench.metrics", "eer"),
+    "accuracy": ("fakebench.metrics", "accuracy"),
+    "balanced_accuracy": ("fakebench.metrics", "balanced_accuracy"),
+    "precision": ("fakebench.metrics", "precision"),
+    "recall": ("fakebench.metrics", "recall"),
+    "f1": ("fakebench.metrics", "f1"),
+    "roc_auc": ("fakebench.metrics", "roc_auc"),
+    "bce": ("fakebench.metrics", "bce"),
+    "min_tdcf": ("fakebench.metrics", "min_tdcf"),
+    "min_dcf": ("fakebench.metrics", "min_dcf"),
+    "act_dcf": ("fakebench.metrics", "act_dcf"),
+    "ASVSPOOF5_DCF": ("fakebench.metrics", "ASVSPOOF5_DCF"),
+    "abx": ("fakebench.metrics", "abx"),
+    # paths
+    "data_root": ("fakebench.paths", "data_root"),
+    "weights_root": ("fakebench.paths", "weights_root"),
+    # errors
+    "FakebenchError": ("fakebench.errors", "FakebenchError"),
+    "DatasetError": ("fakebench.errors", "DatasetError"),
+    "AudioError": ("fakebench.errors", "AudioError"),
+    "ConfigError": ("fakebench.errors", "ConfigError"),
+    "MetricError": ("fakebench.errors", "MetricError"),
+    "WeightsError": ("fakebench.errors", "WeightsError"),
+}
+#: submodules reachable as ``fakebench.api.<name>``
+_MODULES = {"metrics": "fakebench.metrics"}
+
+__all__ = sorted([*_EXPORTS, *_MODULES])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value: Any = importlib.import_module(_MODULES[name])
+    elif name in _EXPORTS:
+        module, attr = _EXPORTS[name]
+        value = getattr(importlib.import_module(module), attr)
+    else:
+        raise AttributeError(f"module 'fakebench.api' has no attribute {name!r}")
+    globals()[name] = value  # resolve once
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+

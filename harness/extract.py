@@ -14,7 +14,6 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -23,7 +22,7 @@ import torch
 from .audio import LengthPolicy, load_audio
 from .cache import EmbeddingCache, Namespace, content_hash_file
 from .data import Clip
-from .embedder import Embedder
+from .contracts.embedder import Embedder
 from .errors import AudioError, FakebenchError
 from .timing import Stopwatch
 

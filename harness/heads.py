@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from .detector import Detector
+from .contracts.detector import Detector
 from .errors import ConfigError
 from .training import as_device_tensors, predict_logits, train_binary
 

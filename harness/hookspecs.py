@@ -25,7 +25,7 @@ and in its ``pyproject.toml``::
     myplugin = "myplugin"
 
 The hooks are called once, when the plugin manager is built
-(:func:`fakebench.plugin_manager.get_plugin_manager`), in no guaranteed order.
+(:func:`fakebench.registry.get_plugin_manager`), in no guaranteed order.
 """
 
 from __future__ import annotations
@@ -75,6 +75,20 @@ def fakebench_register_detectors() -> list[type]:
     ``decision_function(X)`` returns scores of shape (n,), higher = more likely fake.
     A detector that needs more than an embedding declares ``inputs``.
     Called once when the plugin manager is built.
+    """
+
+
+# --- Conditions -------------------------------------------------------------------------
+
+
+@hookspec
+def fakebench_register_conditions() -> list[type]:
+    """Return condition classes (subclasses of :class:`fakebench.api.Condition`).
+
+    Each class has a unique ``name`` (``mp3``, ``noise``...) used in condition specs
+    (``--condition mp3:32k``), a one-line ``description``, and implements
+    ``apply(wave, sample_rate, rng)`` mapping (samples,) float32 audio in [-1, 1] to the
+    same length, degraded. Called once when the plugin manager is built.
     """
 
 

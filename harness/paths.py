@@ -23,6 +23,13 @@ def home() -> Path:
     return Path(os.environ.get("FAKEBENCH_HOME", "~/.fakebench")).expanduser()
 
 
+def data_root() -> Path:
+    """``$FAKEBENCH_DATA``, else ``$FAKEBENCH_HOME/data`` (``~/.fakebench/data``)."""
+    if os.environ.get("FAKEBENCH_DATA"):
+        return Path(os.environ["FAKEBENCH_DATA"]).expanduser()
+    return home() / "data"
+
+
 def results_root() -> Path:
     if os.environ.get("FAKEBENCH_RESULTS"):
         return Path(os.environ["FAKEBENCH_RESULTS"]).expanduser()

@@ -29,7 +29,7 @@ from . import hookspecs
 from .errors import DuplicatePluginError, UnknownPluginError
 
 ENTRY_POINT_GROUP = "fakebench"
-KINDS = ("datasets", "embedders", "detectors", "metrics")
+KINDS = ("datasets", "embedders", "detectors", "metrics", "conditions")
 
 
 def builtin_plugin_modules() -> list[str]:
@@ -156,6 +156,9 @@ class Registry:
     def metric(self, name: str) -> type:
         return self.get("metrics", name)
 
+    def condition(self, name: str) -> type:
+        return self.get("conditions", name)
+
     def pipeline(self, detector: str, embedder: str | None = None) -> Pipeline:
         """Resolve ``--detector`` (and optional ``--embedder``) into a :class:`Pipeline`.
 
@@ -201,7 +204,6 @@ class Registry:
     @cached_property
     def versions(self) -> dict[str, str]:
         """Distribution versions of the plugins that are registered (built-ins: fakebench)."""
-        from importlib import metadata
 
         out = {}
         for plugin, dist in self.pm.list_plugin_distinfo():

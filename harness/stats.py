@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from .errors import MetricError
-from .metric import as_tensors
+from .contracts.metric import as_tensors
 from .metrics import _need_both, _official, _positions, eer
 
 

@@ -331,7 +331,7 @@ def _download(spec: WeightsFile) -> Resolved:
         if path is not None:
             sha, verified = _check(spec, path)
             return Resolved(path, "download", sha, verified)
-    from .fetch import download as fetch
+    from .downloads import download as fetch
 
     dest = weights_root() / spec.filename
     full_sha = spec.sha256 if spec.sha256 and len(spec.sha256) == 64 else None

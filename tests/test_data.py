@@ -1,6 +1,5 @@
 """Labels, clips and the split protocols."""
 
-import random
 from collections import Counter
 from pathlib import Path
 
@@ -8,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from fakebench.data import FAKE, REAL, Clip, parse_label
-from fakebench.dataset import random_split, unseen_systems_split
+from fakebench.data.splits import random_split, unseen_systems_split
 from fakebench.errors import DatasetError
 
 

@@ -8,7 +8,7 @@ import torch
 from fakebench import audio
 from fakebench.cache import EmbeddingCache
 from fakebench.data import Clip
-from fakebench.embedder import Embedder
+from fakebench.contracts.embedder import Embedder
 from fakebench.extract import default_workers, extract, intra_op_threads
 
 from conftest import write_wav

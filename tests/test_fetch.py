@@ -6,13 +6,12 @@ import os
 import tarfile
 import threading
 import zipfile
-from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from fakebench.errors import FakebenchError
-from fakebench.fetch import download, extract_archive, is_done, mark_done
+from fakebench.downloads import download, extract_archive, is_done, mark_done
 
 PAYLOAD = os.urandom(300_000)
 SHA = hashlib.sha256(PAYLOAD).hexdigest()

@@ -4,7 +4,6 @@ cross-dataset matrix, ``publish`` and ``correlate``."""
 import csv
 import io
 import json
-import math
 
 import numpy as np
 import pytest

@@ -5,10 +5,7 @@ produce a number. The corpus is generated here; ``test_corpus_size`` keeps count
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import sqlite3
 import struct
 from pathlib import Path
 
@@ -309,7 +306,6 @@ def test_corrupt_saved_detector(tmp_path):
 
 
 def test_embedder_dim_does_not_match_saved_detector(tmp_path):
-    import torch
 
     from fakebench.persist import save_detector
     from fakebench.plugins.detectors.mlp import MLP

@@ -1,6 +1,5 @@
 """The results store and leaderboards read only records."""
 
-import json
 
 import pytest
 

@@ -1,12 +1,10 @@
 """The runner end to end on real audio: sfx embeddings of real Foley clips + the MLP."""
 
-import json
 
-import numpy as np
 import pytest
 
 import fakebench
-from fakebench.errors import ConfigError, DatasetError, UnknownPluginError
+from fakebench.errors import ConfigError, UnknownPluginError
 from fakebench.results import ResultStore
 
 pytestmark = [pytest.mark.shared, pytest.mark.weights]
@@ -94,7 +92,7 @@ def test_unknown_dataset(tmp_path):
 
 
 def test_saved_detector_scores_new_files(small_foley, tmp_path):
-    from fakebench.scoring import score_files
+    from fakebench.inference import score_files
 
     (rec,) = _run(small_foley, tmp_path)
     model = tmp_path / "results" / rec["model_file"]

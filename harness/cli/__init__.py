@@ -18,13 +18,13 @@ from ..errors import FakebenchError
 #: (module, command attribute) pairs; each module defines one click command or group.
 COMMANDS = (
     ("run", "run_cmd"),
-    ("listing", "list_cmd"),
-    ("board", "leaderboard_cmd"),
+    ("list", "list_cmd"),
+    ("leaderboard", "leaderboard_cmd"),
     ("score", "score_cmd"),
     ("results", "results_cmd"),
-    ("data", "info_cmd"),
-    ("data", "download_cmd"),
-    ("data", "prepare_cmd"),
+    ("info", "info_cmd"),
+    ("download", "download_cmd"),
+    ("prepare", "prepare_cmd"),
     ("embed", "embed_cmd"),
     ("serve", "serve_cmd"),
 )

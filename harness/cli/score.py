@@ -20,7 +20,7 @@ def score_cmd(model, files, device, as_json):
     from pathlib import Path
 
     from ..results import ResultStore
-    from ..scoring import score_files
+    from ..inference import score_files
 
     if not Path(model).exists():
         candidate = ResultStore().model_path(model)

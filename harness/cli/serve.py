@@ -70,7 +70,7 @@ class VerdictServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address, model: str | Path, *, device: str = "cpu", max_mb: float = 20.0):
-        from ..scoring import Scorer
+        from ..inference import Scorer
 
         self.model = str(model)
         self.device = device

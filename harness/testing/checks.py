@@ -12,11 +12,11 @@ import numpy as np
 import torch
 
 from ..data import FAKE, REAL, Clip
-from ..dataset import Dataset
-from ..detector import Detector
-from ..embedder import Embedder
+from ..contracts.dataset import Dataset
+from ..contracts.detector import Detector
+from ..contracts.embedder import Embedder
 from ..errors import DatasetError, FakebenchError
-from ..metric import Metric
+from ..contracts.metric import Metric
 
 
 def kind_of(obj: Any) -> str:

@@ -49,10 +49,9 @@ from pathlib import Path
 import numpy as np
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.dataset_index import (Table, build_table, cached_table, child_paths, iter_lines, keep_present,
-                                     list_names)
+from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
 
-from ._common import fetch_and_extract
+from fakebench.api import fetch_and_extract
 
 log = logging.getLogger("fakebench")
 

@@ -57,10 +57,9 @@ import logging
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.dataset_index import (Table, build_table, cached_table, child_paths, iter_lines, keep_present,
-                                     list_names)
+from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
 
-from ._common import fetch_and_extract, fetch_zenodo
+from fakebench.api import fetch_and_extract, fetch_zenodo
 from .asvspoof19 import Asvspoof19LA, parse_key
 
 log = logging.getLogger("fakebench")
@@ -130,7 +129,7 @@ class _Asvspoof2021(Dataset):
     def base(self) -> Path:
         root = Path(self.root).expanduser() if self.root is not None else None
         if root is None:
-            from fakebench.dataset import default_data_root
+            from fakebench.api import data_root as default_data_root
 
             root = default_data_root()
         if not root.exists():

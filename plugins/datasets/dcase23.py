@@ -46,7 +46,7 @@ from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl, random_split, unseen_systems_split
 
-from ._common import fetch_zenodo, subdirs
+from fakebench.api import fetch_zenodo, subdirs
 
 log = logging.getLogger("fakebench")
 

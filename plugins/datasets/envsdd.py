@@ -57,9 +57,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.dataset_index import Table, build_table, iter_csv, keep_present, list_names
+from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 
-from ._common import fetch_zenodo, subdirs
+from fakebench.api import fetch_zenodo, subdirs
 
 USAGE = {"train": "train", "training": "train", "validation": "val", "valid": "val", "val": "val", "dev": "val"}
 LABELS = {"real": 0, "fake": 1}

@@ -31,12 +31,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
-from fakebench.data import parse_label
-from fakebench.dataset import default_data_root
-from fakebench.manifest import SPLIT_NAMES
+from fakebench.api import parse_label
+from fakebench.api import data_root as default_data_root
+from fakebench.api import SPLIT_NAMES
 
-from ._common import AUDIO_SUFFIXES, audio_files, subdirs
-from .manifest import split_clips
+from fakebench.api import AUDIO_SUFFIXES, apply_protocol, audio_files, subdirs
+
 
 
 def _label_of(name: str) -> int | None:
@@ -107,7 +107,7 @@ class Folder(Dataset):
 
     def load(self):
         self.check_protocol()
-        return split_clips(self.clips(), self.protocol_name, self.seed, self.name, self.held_out)
+        return apply_protocol(self.clips(), self.protocol_name, self.seed, self.name, self.held_out)
 
 
 @hookimpl

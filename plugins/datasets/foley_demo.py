@@ -24,11 +24,7 @@ import io
 import logging
 from pathlib import Path
 
-from fakebench.api import DatasetError, hookimpl
-from fakebench.fetch import download, is_done, mark_done
-from fakebench.manifest import read_manifest
-
-from .manifest import Manifest, split_clips
+from fakebench.api import ManifestDataset, download, hookimpl, is_done, mark_done
 
 log = logging.getLogger("fakebench")
 
@@ -36,7 +32,7 @@ SOURCES = Path(__file__).with_name("foley_demo.tsv")
 SAMPLE_RATE = 22050
 
 
-class FoleyDemo(Manifest):
+class FoleyDemo(ManifestDataset):
     name = "foley-demo"
     description = "21 real DCASE 2023 T7 clips vs 121 from 7 Foley generators (demo set)"
     url = "https://github.com/FurioColombo/mamba-foley"
@@ -49,11 +45,6 @@ class FoleyDemo(Manifest):
     def manifest_path(self) -> Path:
         return self.corpus_dir("manifest.csv") / "manifest.csv"
 
-    def load(self):
-        self.check_protocol()
-        clips = read_manifest(self.manifest_path(), allow_missing=self.allow_missing, dataset=self.name)
-        return split_clips(clips, self.protocol_name, self.seed, self.name, self.held_out)
-
     def instructions(self) -> str:
         return "run `fakebench download foley-demo --data-root DIR` (needs internet), then pass --data-root DIR"
 
@@ -63,7 +54,7 @@ class FoleyDemo(Manifest):
         import soundfile as sf
         import torch
 
-        from fakebench.audio import read_audio, resample, to_mono
+        from fakebench.api import read_audio, resample, to_mono
 
         folder = Path(target) / self.folder
         if is_done(folder):

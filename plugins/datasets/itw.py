@@ -30,9 +30,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl, random_split
-from fakebench.dataset_index import Table, build_table, cached_table, iter_csv, keep_present, list_names
+from fakebench.api import Table, build_table, cached_table, iter_csv, keep_present, list_names
 
-from ._common import fetch_and_extract, group_split, with_split
+from fakebench.api import fetch_and_extract, group_split, with_split
 
 LOADER_VERSION = "1"
 FIELDS = ("id", "file", "speaker", "label")

@@ -47,10 +47,10 @@ import logging
 from pathlib import Path, PurePosixPath
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl, random_split, unseen_systems_split
-from fakebench.dataset import default_data_root
-from fakebench.dataset_index import Table, build_table, iter_csv, keep_present, list_names
+from fakebench.api import data_root as default_data_root
+from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 
-from ._common import fetch_and_extract, subdirs
+from fakebench.api import fetch_and_extract, subdirs
 
 log = logging.getLogger("fakebench")
 

@@ -75,7 +75,7 @@ class ImageCNN(Detector):
     # -- the estimator ------------------------------------------------------------------
 
     def fit(self, X, y, X_val=None, y_val=None):
-        from fakebench.training import train_batches
+        from fakebench.api import train_batches
 
         augment = self._check()
         torch.manual_seed(int(self.random_state))

@@ -75,7 +75,7 @@ def parse_augment(augment) -> tuple[str, ...]:
     names = tuple(a.strip().lower() for a in items if a and a.strip().lower() not in ("none", ""))
     bad = [a for a in names if a not in AUGMENTATIONS]
     if bad:
-        from fakebench.errors import ConfigError
+        from fakebench.api import ConfigError
 
         raise ConfigError(f"unknown augmentation(s) {bad}", hint=f"use a subset of {', '.join(AUGMENTATIONS)} or none")
     return names
@@ -125,7 +125,7 @@ class _Windows(torch.utils.data.Dataset):
         return len(self.source)
 
     def __getitem__(self, i: int):
-        from fakebench.audio import load_audio
+        from fakebench.api import load_audio
 
         w = load_audio(self.source.clips[i].path, self.source.sample_rate, None, resampler=self.source.resampler)
         if w.shape[-1] >= self.n:

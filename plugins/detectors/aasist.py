@@ -59,7 +59,7 @@ SAMPLES = 64600
 
 
 def weights_file(variant: str):
-    from fakebench.weights import WeightsFile
+    from fakebench.api import WeightsFile
 
     return WeightsFile(f"{variant}.pth", url=URL.format(name=variant), sha256=SHA256[variant],
                        what=f"official {variant} checkpoint", size="1.2 MB" if variant == "AASIST" else "0.4 MB",
@@ -69,7 +69,7 @@ def weights_file(variant: str):
 def load_official(net: torch.nn.Module, variant: str, weights=None) -> dict:
     """Load the official checkpoint of ``variant`` into ``net`` with strict key matching;
     return where it came from."""
-    from fakebench.weights import load_checkpoint, resolve
+    from fakebench.api import load_checkpoint, resolve_weights as resolve
 
     found = resolve(weights_file(variant), weights)
     state = load_checkpoint(found.path, what=f"{variant} checkpoint")
@@ -170,7 +170,7 @@ class AASIST(Detector):
         return source
 
     def _uses_checkpoint(self) -> bool:
-        from fakebench.weights import is_random
+        from fakebench.api import is_random
 
         return bool(self._pretrained_name() or self.weights) and not is_random(self.weights)
 
@@ -208,7 +208,7 @@ class AASIST(Detector):
         return self
 
     def _train(self, source, y, X_val, y_val):
-        from fakebench.training import train_batches
+        from fakebench.api import train_batches
 
         from ._images import iter_audio
 
@@ -280,7 +280,7 @@ class AASIST(Detector):
         if yv.min() == yv.max():
             log.info("aasist: the validation split holds one class; decision threshold left at 0")
             return 0.0
-        from fakebench.metrics import eer
+        from fakebench.api import eer
 
         value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
         log.info("aasist: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", thr, 100 * value)

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from fakebench.api import ConfigError, hookimpl
-from fakebench.heads import EmbeddingHead
+from fakebench.api import EmbeddingHead
 
 
 class CNN1dNet(nn.Module):

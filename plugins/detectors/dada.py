@@ -42,7 +42,7 @@ import numpy as np
 import torch
 
 from fakebench.api import AudioSource, ConfigError, DatasetError, Detector, Inputs, hookimpl
-from fakebench.transcripts import DEFAULTS as ASR
+from fakebench.api import ASR_DEFAULTS as ASR
 
 log = logging.getLogger("fakebench")
 
@@ -151,7 +151,7 @@ class DADA(Detector):
         if X.audio is None and self._uses[1]:
             X = replace(X, audio=AudioSource(X.clips, self.sample_rate, self.default_length))
         if X.transcript is None and self._uses[0]:
-            from fakebench.transcripts import transcripts_for
+            from fakebench.api import transcripts_for
 
             X = replace(X, transcript=transcripts_for(X.clips, self.get_params(), cache=None, device=str(self.device)))
         return X
@@ -176,7 +176,7 @@ class DADA(Detector):
     # -- training -------------------------------------------------------------------------
 
     def fit(self, X, y, X_val=None, y_val=None):
-        from fakebench.training import train_binary
+        from fakebench.api import train_binary
 
         from ._dada import fusion as FU
         from ._dada.triplets import Stage, check_groups, group_codes, train_triplets
@@ -314,12 +314,12 @@ class DADA(Detector):
         return {k: v.detach().cpu().numpy() for k, v in feats.items()}
 
     def decision_function(self, X) -> np.ndarray:
-        from fakebench.training import predict_logits
+        from fakebench.api import predict_logits
 
         from ._dada import fusion as FU
 
         if not hasattr(self, "speakers_"):
-            from fakebench.errors import FakebenchError
+            from fakebench.api import FakebenchError
 
             raise FakebenchError("dada: decision_function before fit", hint="call fit(X, y) first")
         X = self._inputs(X)
@@ -353,8 +353,8 @@ class DADA(Detector):
         return self._abx(self._features(X), np.asarray(y), speakers if speakers is not None else X.speaker)
 
     def _abx(self, feats, y, speakers) -> dict[str, float | None]:
-        from fakebench.errors import MetricError
-        from fakebench.plugins.metrics.abx import abx
+        from fakebench.api import MetricError
+        from fakebench.api import abx
 
         speakers = speakers if speakers is not None else [None] * len(y)
         jobs = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 
 from fakebench.api import hookimpl
-from fakebench.heads import EmbeddingHead
+from fakebench.api import EmbeddingHead
 
 
 def build_mlp(in_dim: int, hidden: tuple[int, ...], dropout: float) -> torch.nn.Sequential:

@@ -108,7 +108,7 @@ class ResNet50Net(nn.Module):
 
 
 def imagenet_file(which: str):
-    from fakebench.weights import WeightsFile
+    from fakebench.api import WeightsFile
 
     if which not in IMAGENET:
         from fakebench.api import ConfigError
@@ -122,7 +122,7 @@ def imagenet_file(which: str):
 def load_imagenet(net: ResNet50Net, which: str, weights=None) -> dict:
     """Load torchvision's ImageNet checkpoint into ``net`` (a 1000-class ResNet50Net),
     strict key matching; return where it came from."""
-    from fakebench.weights import load_checkpoint, resolve
+    from fakebench.api import load_checkpoint, resolve_weights as resolve
 
     found = resolve(imagenet_file(which), weights)
     state = load_checkpoint(found.path, what="ResNet-50 ImageNet checkpoint")
@@ -181,13 +181,13 @@ class ResNet50(ImageCNN):
         return (img.expand(-1, 3, -1, -1) - mean) / std
 
     def _init_weights(self, net):
-        from fakebench.weights import is_random
+        from fakebench.api import is_random
 
         self.weights_info_ = None
         if not self.pretrained or is_random(self.weights):
             log.info("resnet50: random initialisation (pretrained=false)")
             return
-        from fakebench.weights import cache_candidates
+        from fakebench.api import weights_cache_candidates as cache_candidates
 
         full = ResNet50Net(1000)
         try:

@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 
 import torch
 
-from fakebench.errors import WeightsError
-from fakebench.weights import WeightsFile, is_random, load_checkpoint, load_into, resolve, seeded
+from fakebench.api import WeightsError
+from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
 
 
 def build_and_load(emb, spec: WeightsFile, weights, build: Callable[[], torch.nn.Module], *,

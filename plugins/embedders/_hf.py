@@ -6,9 +6,8 @@ from typing import Any, Callable, Iterable
 
 import torch
 
-from fakebench.errors import ConfigError, WeightsError
-from fakebench.weights import (hf_hub_cache, hf_model_dir, is_random, load_hf_state, load_into, rename_weight_norm,
-                               seeded)
+from fakebench.api import ConfigError, WeightsError
+from fakebench.api import hf_hub_cache, hf_model_dir, is_random, load_hf_state, load_into, rename_weight_norm, seeded
 
 
 def cached_config(config_cls, model_id: str):

@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from fakebench.api import Embedder, WeightsError, hookimpl
-from fakebench.weights import WeightsFile
+from fakebench.api import WeightsFile
 
 from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_signal, identify_file
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 import torch
 
 from fakebench.api import Embedder, hookimpl
-from fakebench.weights import WeightsFile
+from fakebench.api import WeightsFile
 
 from ._common import build_and_load, checkpoint_model, identify_file
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import torch
 
 from fakebench.api import Embedder, WeightsError, hookimpl
-from fakebench.fetch import sha256_file
+from fakebench.api import file_digest
 
 PACKAGED_SHA256 = "499ea75909c932a2f94c35fa722fa4fabc5bcb7e84917209cc5f7402627b7eb5"
 SR = 44100
@@ -61,8 +61,8 @@ class SfxEmbedder(Embedder):
     def identify(self, weights=None):
         if weights is None:
             path = self._packaged_path()
-            return sha256_file(path)[:16] if path.is_file() else None
-        return sha256_file(weights)[:16] if Path(weights).is_file() else None
+            return file_digest(path)[:16] if path.is_file() else None
+        return file_digest(weights)[:16] if Path(weights).is_file() else None
 
     @staticmethod
     def _packaged_path() -> Path:
@@ -97,7 +97,7 @@ class SfxEmbedder(Embedder):
             if not path.is_file():
                 raise WeightsError(f"aisfx's packaged weights {str(path)!r} are missing",
                                    hint="reinstall: pip install --force-reinstall --no-deps aisfx==0.1.2")
-            digest = sha256_file(path)
+            digest = file_digest(path)
             if digest != PACKAGED_SHA256:
                 raise WeightsError(f"aisfx's packaged weights {str(path)!r} have sha256 {digest[:12]}..., "
                                    f"not the released {PACKAGED_SHA256[:12]}...; refusing to unpickle them",
@@ -115,7 +115,7 @@ class SfxEmbedder(Embedder):
         except Exception as e:
             raise WeightsError(f"cannot load sfx weights {str(path)!r} safely: {str(e).splitlines()[0]}",
                                hint="save a plain state_dict of aisfx's EmbeddingNet (torch.save(net.state_dict()))") from None
-        self.weights_fingerprint = sha256_file(path)[:16]
+        self.weights_fingerprint = file_digest(path)[:16]
         if any(k.startswith("embedding_net.") for k in state):
             state = {k[len("embedding_net."):]: v for k, v in state.items() if k.startswith("embedding_net.")}
         return state

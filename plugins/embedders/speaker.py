@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from fakebench.api import Embedder, WeightsError, hookimpl
-from fakebench.weights import file_digests, is_random, load_checkpoint, load_into, seeded
+from fakebench.api import weights_digests as file_digests, is_random, load_checkpoint, load_into, seeded
 
 SR = 16000
 N_FFT, HOP, N_MELS = 400, 160, 40

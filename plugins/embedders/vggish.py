@@ -43,7 +43,7 @@ import torch
 from torch import nn
 
 from fakebench.api import ConfigError, Embedder, WeightsError, hookimpl
-from fakebench.weights import WeightsFile, is_random, load_checkpoint, load_into, resolve, seeded
+from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
 
 SR = 16000
 WIN, HOP, N_FFT = 400, 160, 512

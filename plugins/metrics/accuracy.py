@@ -5,7 +5,7 @@ for the MLP, i.e. logit 0). As reported by Ouajdi et al., EUSIPCO 2024.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import accuracy
+from fakebench.api import accuracy
 
 
 class Accuracy(Metric):

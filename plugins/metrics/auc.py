@@ -6,7 +6,7 @@ equal to scikit-learn's ``roc_auc_score``.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import roc_auc
+from fakebench.api import roc_auc
 
 
 class ROCAUC(Metric):

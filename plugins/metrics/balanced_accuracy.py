@@ -7,7 +7,7 @@ Same definition as scikit-learn's ``balanced_accuracy_score`` (binary case).
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import balanced_accuracy
+from fakebench.api import balanced_accuracy
 
 
 class BalancedAccuracy(Metric):

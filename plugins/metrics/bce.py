@@ -7,7 +7,7 @@ BCE (``record["breakdowns"]["system"][...]["bce"]``) is what Ouajdi et al. (EUSI
 """
 
 from fakebench.api import Metric, MetricError, hookimpl
-from fakebench.metrics import bce
+from fakebench.api import bce
 
 
 class BCE(Metric):

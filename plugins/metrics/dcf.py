@@ -14,7 +14,7 @@ speech data, deepfakes, and adversarial attacks at scale", ASVspoof Workshop 202
 """
 
 from fakebench.api import Metric, MetricError, hookimpl
-from fakebench.metrics import ASVSPOOF5_DCF, act_dcf, min_dcf
+from fakebench.api import ASVSPOOF5_DCF, act_dcf, min_dcf
 
 
 class MinDCF(Metric):

@@ -8,7 +8,7 @@ Detection", Interspeech 2019.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import eer
+from fakebench.api import eer
 
 
 class EER(Metric):

@@ -5,7 +5,7 @@ scikit-learn's ``zero_division=0``).
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import f1
+from fakebench.api import f1
 
 
 class F1(Metric):

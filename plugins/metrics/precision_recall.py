@@ -6,7 +6,7 @@ Both are 0 where undefined, as scikit-learn's ``zero_division=0``.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import precision, recall
+from fakebench.api import precision, recall
 
 
 class Precision(Metric):

@@ -19,7 +19,7 @@ need the organisers' ASV scores: datasets that have them provide
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.metrics import min_tdcf
+from fakebench.api import min_tdcf
 
 #: ASV scores for the conformance checks: a good ASV system with a few errors.
 _EXAMPLE_ASV = {"target": [2.0, 3.0, 4.0, 5.0, 1.0], "nontarget": [-2.0, -1.0, 0.0, 1.5, -3.0],

@@ -1,7 +1,6 @@
 """foley-demo and manifest datasets, on the real shared clips and on tmp layouts."""
 
 import csv
-import functools
 
 import pytest
 

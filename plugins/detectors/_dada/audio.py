@@ -37,7 +37,7 @@ from typing import Any, Sequence
 import torch
 import torch.nn.functional as F
 
-from fakebench.errors import ConfigError, WeightsError
+from fakebench.api import ConfigError, WeightsError
 
 from .losses import AdaTriplet, triplet_loss
 from .triplets import Stage, sample_triplets, train_triplets
@@ -68,7 +68,7 @@ def build_backbone(model: str, init: str, config: dict | None):
     try:
         return Wav2Vec2Model.from_pretrained(ref)
     except (OSError, ValueError) as e:
-        from fakebench.paths import weights_root
+        from fakebench.api import weights_root
 
         raise WeightsError(
             f"wav2vec2 model {model!r} could not be loaded: {str(e).splitlines()[0] if str(e) else e}",
@@ -81,7 +81,7 @@ def resolve_audio_model(name: str) -> str:
     path = Path(name).expanduser()
     if path.is_dir():
         return str(path.absolute())
-    from fakebench.paths import weights_root
+    from fakebench.api import weights_root
 
     local = weights_root() / "wav2vec2" / name.replace("/", "--")
     if (local / "config.json").is_file():

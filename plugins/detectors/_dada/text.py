@@ -31,7 +31,7 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 
-from fakebench.errors import DatasetError, WeightsError
+from fakebench.api import DatasetError, WeightsError
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -94,7 +94,7 @@ def resolve_text_model(name: str) -> tuple[str, bool]:
     path = Path(name).expanduser()
     if path.is_dir():
         return str(path.absolute()), True
-    from fakebench.paths import weights_root
+    from fakebench.api import weights_root
 
     local = weights_root() / "text" / name.replace("/", "--")
     if (local / "config.json").is_file():
@@ -131,7 +131,7 @@ def load_text_encoder(name: str, n_layers: int, max_length: int) -> TextEncoder:
             model = AutoModel.from_pretrained(ref)
         tokenizer = AutoTokenizer.from_pretrained(ref)
     except (OSError, ValueError) as e:
-        from fakebench.paths import weights_root
+        from fakebench.api import weights_root
 
         where = "the folder " + ref if local else f"the hub id {name!r}"
         raise WeightsError(

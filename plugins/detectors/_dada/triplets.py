@@ -14,7 +14,7 @@ from typing import Any, Callable, Hashable, Sequence
 import numpy as np
 import torch
 
-from fakebench.errors import DatasetError
+from fakebench.api import DatasetError
 
 
 def group_codes(groups: Sequence[Hashable | None]) -> tuple[np.ndarray, list]:

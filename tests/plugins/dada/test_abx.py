@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from fakebench.errors import MetricError
-from fakebench.plugins.metrics.abx import ABX, abx
+from fakebench.metrics import abx
+from fakebench.plugins.metrics.abx import ABX
 from fakebench.registry import Registry
 
 

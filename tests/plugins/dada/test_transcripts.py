@@ -2,7 +2,6 @@
 dataset transcripts, and the errors."""
 
 import re
-from pathlib import Path
 
 import pytest
 

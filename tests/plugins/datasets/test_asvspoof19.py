@@ -1,7 +1,6 @@
 """asvspoof19-la / -pa on tiny copies of LA.zip / PA.zip's layout: real speech clips as 16 kHz FLAC."""
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,7 +139,7 @@ def test_missing_protocol_folder_and_missing_audio_folder(small, tmp_path):
 
 
 def test_index_is_cached_and_follows_the_protocol(small):
-    from fakebench.dataset_index import index_root
+    from fakebench.data.protocol_tables import index_root
 
     Asvspoof19LA(root=str(small.root)).load()
     caches = sorted(p.name.split("-")[2] for p in index_root().glob("asvspoof19-la-*.npz"))

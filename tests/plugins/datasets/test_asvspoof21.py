@@ -1,7 +1,6 @@
 """asvspoof21-la / -df: 2021 eval audio + full keys, training on ASVspoof 2019 LA from the same root."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

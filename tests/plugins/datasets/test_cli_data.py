@@ -138,9 +138,9 @@ def zenodo(tmp_path, monkeypatch):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    from fakebench.plugins.datasets import _common
+    from fakebench import downloads
 
-    monkeypatch.setattr(_common, "ZENODO", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setattr(downloads, "ZENODO", f"http://127.0.0.1:{server.server_port}")
     yield lay, files, record, requests
     server.shutdown()
 

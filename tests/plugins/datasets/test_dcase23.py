@@ -1,7 +1,6 @@
 """dcase23 on a tiny copy of the real Zenodo layout, built from the shared DCASE-format Foley clips."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

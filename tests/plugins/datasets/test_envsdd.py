@@ -1,7 +1,6 @@
 """envsdd on a tiny development/ + test_track1/ layout with the ESDD 2026 metadata CSVs."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -1,14 +1,13 @@
 """The protocol index: streaming parse, file:line errors, the npz cache and its invalidation."""
 
 import os
-import time
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakebench import dataset_index as di
+from fakebench.data import protocol_tables as di
 from fakebench.errors import DatasetError
 
 

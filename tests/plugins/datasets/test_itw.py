@@ -1,7 +1,6 @@
 """itw on a tiny release_in_the_wild/ (meta.csv + numbered WAVs of real shared speech clips)."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -1,7 +1,6 @@
 """mlaad on a tiny MLAAD/fake/en/<model>/meta.csv layout with M-AILABS originals in mailabs/."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakebench.dataset_index import build_table, iter_csv, iter_lines
+from fakebench.data.protocol_tables import build_table, iter_csv, iter_lines
 from fakebench.errors import DatasetError
 from fakebench.plugins.datasets import asvspoof19, asvspoof21, envsdd, itw, mlaad
 

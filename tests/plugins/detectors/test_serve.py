@@ -69,7 +69,7 @@ def test_page_has_an_upload_form(server):
 
 
 def test_upload_of_a_real_clip_gives_the_saved_detectors_verdict(server, saved_model, shared):
-    from fakebench.scoring import score_files
+    from fakebench.inference import score_files
 
     url = server()
     wav = sorted((shared / "data" / "speech").rglob("*.wav"))[0]

@@ -1,6 +1,5 @@
 """The speaker embedder with resemblyzer's real packaged weights, on real speech clips."""
 
-import functools
 
 import numpy as np
 import pytest

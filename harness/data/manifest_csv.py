@@ -15,8 +15,8 @@ import csv
 import logging
 from pathlib import Path
 
-from .data import Clip, parse_label
-from .errors import DatasetError
+from ..data import Clip, parse_label
+from ..errors import DatasetError
 
 log = logging.getLogger("fakebench")
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DatasetError
+from ..errors import DatasetError
 
 REAL = 0
 FAKE = 1

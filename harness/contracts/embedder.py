@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from .params import Configurable
+from ..params import Configurable
 
 
 class Embedder(Configurable):

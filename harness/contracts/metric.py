@@ -35,7 +35,7 @@ def as_tensors(scores: Any, labels: Any, device: str | torch.device | None = Non
     s = torch.as_tensor(scores, dtype=torch.float64, device=device)
     y = torch.as_tensor(labels, dtype=torch.int64, device=s.device)
     if s.ndim != 1 or s.shape != y.shape:
-        from .errors import MetricError
+        from ..errors import MetricError
 
         raise MetricError(f"scores {tuple(s.shape)} and labels {tuple(y.shape)} must be 1-D of equal length")
     return s, y

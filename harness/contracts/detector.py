@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .params import Configurable
+from ..params import Configurable
 
 
 class Detector(Configurable):

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DatasetError
+from ..errors import DatasetError
 
 log = logging.getLogger("fakebench")
 
@@ -46,7 +46,7 @@ FORMAT_VERSION = 1
 
 def index_root() -> Path:
     """``$FAKEBENCH_HOME/index`` (``~/.fakebench/index``)."""
-    from .paths import home
+    from ..paths import home
 
     return home() / "index"
 

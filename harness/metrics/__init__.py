@@ -41,8 +41,8 @@ from typing import Any, Mapping
 import numpy as np
 import torch
 
-from .errors import MetricError
-from .metric import as_tensors
+from ..errors import MetricError
+from ..contracts.metric import as_tensors
 
 
 def _need_both(y: torch.Tensor, what: str) -> tuple[int, int]:
@@ -446,3 +446,6 @@ def act_dcf(scores: Any, labels: Any, pspoof: float = 0.05, cmiss: float = 1.0, 
     pmiss = float((bona < thr).double().mean())
     pfa = float((spoof >= thr).double().mean())
     return (cmiss * (1 - pspoof) * pmiss + cfa * pspoof * pfa) / _dcf_default(pspoof, cmiss, cfa)
+
+
+from .abx import abx  # noqa: E402  (the ABX of an embedding space)

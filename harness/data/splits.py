@@ -1,0 +1,193 @@
+"""Split protocols: how a corpus without official splits becomes train / val / eval.
+
+* :func:`random_split`: seeded, stratified by label and class (the 70/10/20 of Ouajdi et al.);
+* :func:`unseen_systems_split`: whole generators held out of training;
+* :func:`group_split`: each group (a speaker) in exactly one split;
+* :func:`apply_protocol`: the protocol named by a manifest-style dataset (``given``,
+  ``random``, ``unseen-systems``).
+
+Every function is deterministic for a given seed and clip list, and returns
+``{"train": [...], "val": [...], "eval": [...]}`` with each clip's ``split`` set.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..errors import DatasetError
+from .clips import FAKE, REAL, SPLITS, Clip
+
+
+def random_split(
+    clips: Sequence[Clip],
+    fractions: Sequence[float] = (0.7, 0.1, 0.2),
+    *,
+    seed: int = 0,
+    stratify: Callable[[Clip], Any] | None = lambda c: (c.label, c.cls),
+) -> dict[str, list[Clip]]:
+    """Random train/val/eval split, stratified by ``stratify(clip)`` (label and class).
+
+    Deterministic for a given seed and clip order. The paper's protocol is 70/10/20.
+    """
+    if len(fractions) != 3 or abs(sum(fractions) - 1) > 1e-6 or min(fractions) < 0:
+        raise DatasetError(f"split fractions {tuple(fractions)} must be three numbers summing to 1")
+    groups: dict[Any, list[Clip]] = defaultdict(list)
+    for c in sorted(clips, key=lambda c: c.id):
+        groups[stratify(c) if stratify else None].append(c)
+    rng = random.Random(seed)
+    out: dict[str, list[Clip]] = {s: [] for s in SPLITS}
+    # Cumulative rounding: the split sizes are exact over the whole set, and each stratum
+    # gets as close to the fractions as whole clips allow.
+    total, done = 0, [0, 0, 0]
+    for key in sorted(groups, key=repr):
+        members = groups[key]
+        rng.shuffle(members)
+        total += len(members)
+        val_t, eval_t = round(total * fractions[1]), round(total * fractions[2])
+        target = [total - val_t - eval_t, val_t, eval_t]
+        counts = [t - d for t, d in zip(target, done)]
+        while min(counts) < 0:  # rounding can owe a clip; take it from the largest share
+            counts[counts.index(min(counts))] += 1
+            counts[counts.index(max(counts))] -= 1
+        done = [d + c for d, c in zip(done, counts)]
+        a, b = counts[0], counts[0] + counts[1]
+        for split, part in zip(SPLITS, (members[:a], members[a:b], members[b:])):
+            out[split].extend(part)
+    return {s: [with_split(c, s) for c in out[s]] for s in SPLITS}
+
+
+def unseen_systems_split(
+    clips: Sequence[Clip],
+    *,
+    seed: int = 0,
+    held_out: Iterable[str] | None = None,
+    eval_fraction: float = 0.3,
+    val_fraction: float = 0.1,
+) -> dict[str, list[Clip]]:
+    """Hold whole generators out of training: their fakes appear only in eval.
+
+    ``held_out`` names the systems to hold out; by default a seeded random ~30% of them.
+    Real clips are split at random (70/10/20, stratified by class); every fake of a
+    held-out system is in eval, and train/val hold only the other systems.
+    """
+    systems = sorted({c.system for c in clips if c.label == FAKE and c.system})
+    if len(systems) < 2:
+        raise DatasetError(
+            "the unseen-systems protocol needs fakes from at least two systems",
+            hint="use the random protocol for this dataset",
+        )
+    if held_out is None:
+        rng = random.Random(seed)
+        k = max(1, round(len(systems) * eval_fraction))
+        k = min(k, len(systems) - 1)
+        held = set(rng.sample(systems, k))
+    else:
+        held = set(held_out)
+        unknown = held - set(systems)
+        if unknown:
+            raise DatasetError(
+                f"held-out system(s) {sorted(unknown)} are not in the dataset",
+                hint=f"systems present: {', '.join(systems)}",
+            )
+    real = [c for c in clips if c.label == REAL]
+    seen = [c for c in clips if c.label == FAKE and c.system not in held]
+    unseen = [c for c in clips if c.label == FAKE and c.system in held]
+    r = random_split(real, (0.7, 0.1, 0.2), seed=seed)
+    frac_train = 1 - val_fraction
+    s = random_split(seen, (frac_train, val_fraction, 0.0), seed=seed)
+    out = {
+        "train": r["train"] + s["train"] + s["eval"],
+        "val": r["val"] + s["val"],
+        "eval": r["eval"] + [with_split(c, "eval") for c in unseen],
+    }
+    return {k: [with_split(c, k) for c in v] for k, v in out.items()}
+
+
+def with_split(c: Clip, split: str) -> Clip:
+    """``c`` with its ``split`` set (a copy; clips are shared between protocols)."""
+    if c.split == split:
+        return c
+    return Clip(c.id, c.path, c.label, split, c.cls, c.system, c.speaker, c.transcript,
+                c.duration, dict(c.attrs))
+
+
+def summarize(splits: dict[str, list[Clip]], attrs: Sequence[str] = ("class", "system")) -> dict:
+    """Counts per split and label, and per attribute value; total duration when known."""
+    out: dict[str, Any] = {}
+    for split, clips in splits.items():
+        labels = Counter("fake" if c.label == FAKE else "real" for c in clips)
+        entry: dict[str, Any] = {"n": len(clips), "real": labels["real"], "fake": labels["fake"]}
+        durations = [c.duration for c in clips if c.duration is not None]
+        if durations and len(durations) == len(clips):
+            entry["hours"] = round(sum(durations) / 3600, 4)
+        for a in attrs:
+            values = Counter(str(c.attribute(a)) for c in clips if c.attribute(a) is not None)
+            if values:
+                entry[a] = dict(sorted(values.items()))
+        out[split] = entry
+    return out
+
+
+def group_split(clips: Sequence[Clip], group: Callable[[Clip], Any], *, seed: int = 0,
+                fractions: Sequence[float] = (0.7, 0.1, 0.2)) -> dict[str, list[Clip]]:
+    """Split so that each group (e.g. a speaker) falls in exactly one split.
+
+    Groups are shuffled with ``seed`` and dealt to train until it holds ``fractions[0]``
+    of the clips, then to val until train+val hold ``fractions[0] + fractions[1]``, then
+    to eval. Each split gets at least one group.
+    """
+    groups: dict[Any, list[Clip]] = defaultdict(list)
+    for c in sorted(clips, key=lambda c: c.id):
+        groups[group(c)].append(c)
+    if len(groups) < 3:
+        raise DatasetError(f"a group-disjoint split needs at least 3 groups, found {len(groups)}",
+                           hint="use the random protocol")
+    keys = sorted(groups, key=repr)
+    random.Random(seed).shuffle(keys)
+    total = len(clips)
+    assigned: dict[str, list[Any]] = {s: [] for s in SPLITS}
+    done = 0
+    for key in keys:
+        if done < fractions[0] * total:
+            split = "train"
+        elif done < (fractions[0] + fractions[1]) * total:
+            split = "val"
+        else:
+            split = "eval"
+        assigned[split].append(key)
+        done += len(groups[key])
+    for split in ("eval", "val"):  # a split left empty takes the last group of the largest one
+        if not assigned[split]:
+            donor = max(SPLITS, key=lambda s: len(assigned[s]))
+            assigned[split].append(assigned[donor].pop())
+    return {s: [with_split(c, s) for key in assigned[s] for c in groups[key]] for s in SPLITS}
+
+
+def apply_protocol(clips: Sequence[Clip], protocol: str, seed: int, dataset: str,
+                   held_out: str | Iterable[str] | None = None) -> dict[str, list[Clip]]:
+    """Apply a manifest-style protocol: ``given`` (the clips' own ``split``), ``random``,
+    ``unseen-systems`` or ``auto`` (``given`` when every clip has a split, else ``random``)."""
+    has_split = any(c.split for c in clips)
+    if protocol == "auto":
+        protocol = "given" if has_split else "random"
+    if protocol == "given":
+        if not has_split:
+            raise DatasetError(f"{dataset}: protocol 'given' needs a split column in the manifest",
+                               hint="use --protocol random")
+        missing = [c.id for c in clips if not c.split]
+        if missing:
+            raise DatasetError(f"{dataset}: {len(missing)} clip(s) have no split, e.g. {missing[0]!r}")
+        out = {"train": [], "val": [], "eval": []}
+        for c in clips:
+            out[c.split].append(c)
+        return out
+    if protocol == "random":
+        return random_split(clips, seed=seed)
+    if protocol == "unseen-systems":
+        if isinstance(held_out, str):
+            held_out = [h.strip() for h in held_out.split(",") if h.strip()]
+        return unseen_systems_split(clips, seed=seed, held_out=held_out)
+    raise DatasetError(f"{dataset}: unknown protocol {protocol!r}")

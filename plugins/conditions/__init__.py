@@ -1,0 +1,1 @@
+"""Built-in condition plugins: codecs, channels, noise and reverberation (one per file)."""
