@@ -27,7 +27,8 @@ What is here, by job:
 * **audio**: :func:`read_audio`, :func:`load_audio`, :func:`resample`, :func:`to_mono`,
   :class:`LengthPolicy`; detector inputs :class:`Inputs` and :class:`AudioSource`;
 * **training**: :class:`EmbeddingHead`, :func:`train_binary`, :func:`train_batches`,
-  :func:`predict_logits`, :func:`transcripts_for`, :data:`ASR_DEFAULTS`;
+  :func:`predict_logits`, :func:`make_augment` (RawBoost...), :func:`transcripts_for`,
+  :data:`ASR_DEFAULTS`;
 * **metric functions** (tensors in, float out): :mod:`metrics` and each of
   :func:`eer`, :func:`accuracy`, :func:`balanced_accuracy`, :func:`precision`,
   :func:`recall`, :func:`f1`, :func:`roc_auc`, :func:`bce`, :func:`min_tdcf`,
@@ -116,6 +117,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "train_binary": ("fakebench.training", "train_binary"),
     "train_batches": ("fakebench.training", "train_batches"),
     "predict_logits": ("fakebench.training", "predict_logits"),
+    "make_augment": ("fakebench.augment", "make_augment"),
     "transcripts_for": ("fakebench.transcripts", "transcripts_for"),
     "ASR_DEFAULTS": ("fakebench.transcripts", "DEFAULTS"),
     # metric functions
