@@ -9,7 +9,9 @@ What is here, by job:
 
 * **contracts** (the base class of each plugin kind): :class:`Dataset`,
   :class:`ManifestDataset`, :class:`Embedder`, :class:`Detector`, :class:`Metric`,
-  :class:`Condition`; :data:`hookimpl` marks hook implementations;
+  :class:`Condition`; :data:`hookimpl` marks hook implementations; parameter types and
+  ranges for ``param_specs``: :class:`Param`, :func:`Int`, :func:`Float`, :func:`OneOf`,
+  :func:`ListOf`, :func:`Bool`, :func:`Text`;
 * **clips and splits**: :class:`Clip`, :data:`FAKE`, :data:`REAL`, :data:`SPLITS`,
   :func:`parse_label`, :func:`random_split`, :func:`unseen_systems_split`,
   :func:`group_split`, :func:`fixed_split`, :func:`with_split`, :func:`apply_protocol`;
@@ -52,6 +54,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Detector": ("fakebench.contracts.detector", "Detector"),
     "Metric": ("fakebench.contracts.metric", "Metric"),
     "Condition": ("fakebench.contracts.condition", "Condition"),
+    "Param": ("fakebench.params", "Param"),
+    "Int": ("fakebench.params", "Int"),
+    "Float": ("fakebench.params", "Float"),
+    "OneOf": ("fakebench.params", "OneOf"),
+    "ListOf": ("fakebench.params", "ListOf"),
+    "Bool": ("fakebench.params", "Bool"),
+    "Text": ("fakebench.params", "Text"),
     "Inputs": ("fakebench.inputs", "Inputs"),
     "AudioSource": ("fakebench.inputs", "AudioSource"),
     # clips and splits

@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .errors import AudioError, ConfigError
 
@@ -65,6 +64,8 @@ class LengthPolicy:
 
     def apply(self, wave: torch.Tensor, sample_rate: int) -> torch.Tensor:
         """Apply the policy to a 1-D waveform at ``sample_rate``."""
+        import torch
+
         n = self.target_samples(sample_rate)
         if n is None:
             return wave
@@ -202,6 +203,8 @@ def _resampler(orig_sr: int, new_sr: int, method: str, dtype: torch.dtype, devic
     1.1 ms with it cached; to 32 kHz: 15 ms and 1.8 ms). The output is the same: both
     apply the same kernel the same way.
     """
+    import torch
+
     import torchaudio.transforms as AT
 
     kw = _KAISER if method == "kaiser" else {}
@@ -212,6 +215,8 @@ def resample(wave: torch.Tensor, orig_sr: int, new_sr: int, method: str = "sinc"
     """Resample along the last axis. ``sinc`` is torchaudio's windowed-sinc (Hann) method;
     ``kaiser`` its Kaiser-window variant (close to resampy's ``kaiser_best``); any other
     name means ``sinc``. Filter kernels are cached per (rates, method, dtype, device)."""
+    import torch
+
     if orig_sr == new_sr:
         return wave
     if not wave.is_floating_point():
@@ -235,6 +240,8 @@ def load_audio(
     decoded (plus a 50 ms margin for the resampling filter). Clips shorter than
     ``min_seconds`` are zero-padded to it (a model's shortest input).
     """
+    import torch
+
     policy = LengthPolicy.parse(length)
     margin = 0.05
     start, span, limit = 0.0, None, None

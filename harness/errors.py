@@ -32,8 +32,17 @@ class UnknownPluginError(FakebenchError, KeyError):
         return FakebenchError.__str__(self)
 
 
-class DuplicatePluginError(FakebenchError):
+class PluginError(FakebenchError):
+    """A plugin that cannot be registered."""
+
+
+class DuplicatePluginError(PluginError):
     """Two plugins registered the same name for the same kind."""
+
+
+class InvalidPluginError(PluginError):
+    """A registered class that breaks its kind's contract (no ``name``, or not a subclass
+    of the kind's base class)."""
 
 
 class DatasetError(FakebenchError):

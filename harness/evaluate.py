@@ -37,7 +37,7 @@ from . import metrics as M
 
 def available(cls: type, context: dict[str, Any]) -> bool:
     """Whether every context key the metric ``requires`` holds a value."""
-    return all(context.get(k) is not None and context.get(k) is not False for k in getattr(cls, "requires", ()))
+    return all(context.get(k) is not None and context.get(k) is not False for k in cls.requires)
 
 
 def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metric_classes: Sequence[type],

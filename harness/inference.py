@@ -1,4 +1,10 @@
-"""Scoring new audio files with a saved detector (``fakebench score``)."""
+"""Inference: scoring new audio files with a saved detector (``fakebench score``, ``serve``).
+
+:func:`find_model` turns what a user types (a model file, or a run id of the results
+store) into the saved detector's path; :class:`Scorer` loads it and its embedder once and
+scores files on demand, building the detector's inputs exactly as a run does
+(:func:`fakebench.inputs.build_inputs`).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,26 @@ class Verdict:
                 "p_fake": self.probability}
 
 
+def find_model(model: str | Path, results_dir: str | Path | None = None) -> Path:
+    """The saved detector ``model`` names: a file path, or a run id whose model is in the
+    results store (``models/<run_id>.pt``). Raises a clear error when neither exists."""
+    from .errors import WeightsError
+    from .results import ResultStore
+
+    path = Path(model).expanduser()
+    if path.is_file():
+        return path
+    store = ResultStore(results_dir)
+    candidate = store.model_path(str(model))
+    if candidate.is_file():
+        return candidate
+    if path.exists():
+        raise WeightsError(f"saved detector {str(path)!r} is not a file")
+    raise WeightsError(f"no saved detector {str(model)!r}: it is neither a file nor a run id with a model "
+                       f"in {str(store.models_dir)!r}",
+                       hint="pass a models/<run_id>.pt path, or a run id from `fakebench results list`")
+
+
 class Scorer:
     """A saved detector and its embedder, loaded once, scoring files on demand.
 
@@ -38,7 +64,7 @@ class Scorer:
         from .cache import EmbeddingCache
         from .persist import load_detector
         from .registry import Registry
-        from .runner import resolve_device
+        from .device import resolve_device
 
         self.device = resolve_device(device)
         self.registry = Registry()
@@ -67,34 +93,22 @@ class Scorer:
 
     def score(self, files: Sequence[str | Path]) -> list[Verdict]:
         from .extract import extract
-        from .inputs import AudioSource, Inputs
+        from .inputs import build_inputs
 
         detector = self.detector
         clips = [Clip(id=str(f), path=Path(f), label=-1) for f in files]
         for c in clips:
             if not c.path.is_file():
                 raise FakebenchError(f"audio file {str(c.path)!r} does not exist")
-        feats = None
+        features = None
         if self.embedder is not None:
-            feats, _ = extract(self.embedder, clips, cache=self.cache, length=self.length, batch_size=1,
-                               num_workers=0, frames="frames" in detector.inputs)
-        if set(detector.inputs) == {"embedding"}:
-            X = np.stack(feats).astype(np.float32)
-        else:
-            X = Inputs(clips=clips)
-            if "embedding" in detector.inputs:
-                X.embedding = np.stack(feats).astype(np.float32)
-            if "frames" in detector.inputs:
-                X.frames = list(feats)
-            if "audio" in detector.inputs:
-                X.audio = AudioSource(clips, detector.sample_rate or 16000, self.length)
-            if "speaker" in detector.inputs:
-                X.speaker = [None] * len(clips)
-            if "transcript" in detector.inputs:
-                from .transcripts import transcripts_for
-
-                # the saved detector's own transcription settings (asr_model...), as in training
-                X.transcript = transcripts_for(clips, detector.get_params(), cache=None, device=self.device)
+            frames = "frames" in detector.inputs
+            arrays, _ = extract(self.embedder, clips, cache=self.cache, length=self.length, batch_size=1,
+                                num_workers=0, frames=frames)
+            features = {"frames" if frames else "embedding": {c.id: a for c, a in zip(clips, arrays)}}
+        # the saved detector's own transcription settings (asr_model...), as in training
+        X = build_inputs(detector, clips, features=features, length=self.length,
+                         detector_params=detector.get_params(), transcript_cache=self.cache, device=self.device)
         scores = np.asarray(detector.decision_function(X), dtype=np.float64)
         thr = self.threshold
         return [Verdict(str(c.path), float(s), bool(s > thr),

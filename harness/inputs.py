@@ -1,7 +1,10 @@
-"""What the runner hands to a detector that needs more than an embedding matrix.
+"""What a detector is given: the one place detector inputs are built.
 
-A detector whose ``inputs`` are only ``("embedding",)`` gets a plain (n, D) array. Any
-other detector gets an :class:`Inputs` holding the fields it declared:
+:func:`build_inputs` is used by ``fakebench run`` (the runner), ``fakebench score`` and
+``fakebench serve`` (:class:`fakebench.inference.Scorer`), so a detector sees the same
+inputs in training, evaluation and inference. A detector whose ``inputs`` are only
+``("embedding",)`` gets a plain (n, D) float32 array. Any other detector gets an
+:class:`Inputs` holding exactly the fields it declared:
 
 ``embedding``   (n, D) float32 scene embeddings
 ``frames``      list of n arrays (frames_i, D)
@@ -14,17 +17,19 @@ other detector gets an :class:`Inputs` holding the fields it declared:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
-import torch
 
-from .audio import LengthPolicy, load_audio
+from .audio import LengthPolicy
 from .data import Clip
-from .errors import AudioError
+from .errors import AudioError, ConfigError
+
+#: The input fields a detector may declare in ``inputs``.
+FIELDS = ("embedding", "frames", "audio", "transcript", "speaker")
 
 
-class AudioSource(torch.utils.data.Dataset):
+class AudioSource:
     """Clips decoded on demand: ``source[i]`` is a float32 tensor (samples,).
 
     ``loader(batch_size)`` returns a DataLoader yielding ``(waves, index)`` with waves
@@ -41,15 +46,19 @@ class AudioSource(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.clips)
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+    def __getitem__(self, i: int):
+        from .audio import load_audio
+
         return load_audio(self.clips[i].path, self.sample_rate, self.length, resampler=self.resampler), i
 
     def subset(self, idx: Sequence[int]) -> "AudioSource":
         return AudioSource([self.clips[i] for i in idx], self.sample_rate, self.length, self.resampler)
 
     def loader(self, batch_size: int = 32, shuffle: bool = False, num_workers: int | None = None,
-               generator: torch.Generator | None = None, sampler=None) -> torch.utils.data.DataLoader:
+               generator=None, sampler=None):
         import os
+
+        import torch
 
         if num_workers is None:
             num_workers = 0 if len(self) <= 2 * batch_size else max(0, min(4, (os.cpu_count() or 1) - 1))
@@ -86,3 +95,47 @@ class Inputs:
             transcript=None if self.transcript is None else [self.transcript[i] for i in idx],
             speaker=None if self.speaker is None else [self.speaker[i] for i in idx],
         )
+
+
+def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+                 length: str | LengthPolicy | None = None, detector_params: Mapping[str, Any] | None = None,
+                 transcript_cache: Any = None, device: str = "cpu") -> Any:
+    """What ``detector`` (a class or instance) receives for ``clips``.
+
+    ``features`` maps ``"embedding"`` / ``"frames"`` to ``{clip id: array}`` (computed by
+    the caller through the embedding cache); ``length`` is the clip-length policy of
+    ``audio``; ``detector_params`` hold the transcription settings (``transcripts``,
+    ``asr_*``) for ``transcript``; transcripts are cached in ``transcript_cache`` (an
+    :class:`~fakebench.cache.EmbeddingCache`) when given. Speakers are the clips' own
+    (``None`` where a clip has none, e.g. a file scored with ``fakebench score``).
+    """
+    need = tuple(detector.inputs)
+    unknown = [f for f in need if f not in FIELDS]
+    if unknown:
+        raise ConfigError(f"detector {detector.name!r} declares unknown input(s) {unknown}",
+                          hint="inputs are among: " + ", ".join(FIELDS))
+    features = features or {}
+
+    def stacked(kind: str) -> np.ndarray:
+        table = features.get(kind)
+        if table is None:
+            raise ConfigError(f"detector {detector.name!r} needs {kind} features, and none were computed",
+                              hint="it needs an embedder: --detector EMBEDDER-" + detector.name)
+        return np.stack([table[c.id] for c in clips]).astype(np.float32, copy=False)
+
+    if need == ("embedding",):
+        return stacked("embedding")
+    x = Inputs(clips=list(clips))
+    if "embedding" in need:
+        x.embedding = stacked("embedding")
+    if "frames" in need:
+        x.frames = [features["frames"][c.id] for c in clips]
+    if "audio" in need:
+        x.audio = AudioSource(clips, detector.sample_rate or 16000, length)
+    if "speaker" in need:
+        x.speaker = [c.speaker for c in clips]
+    if "transcript" in need:
+        from .transcripts import transcripts_for
+
+        x.transcript = transcripts_for(clips, dict(detector_params or {}), cache=transcript_cache, device=device)
+    return x

@@ -10,28 +10,25 @@ test at ``alpha`` (default 0.05) carries :data:`MARKER` ("significantly worse th
 best"). The ``p`` column gives that test's p-value on the sort metric. The test needs at
 least 4 seeds on each side to reach p < 0.05 (5 vs 5: p >= 0.0079).
 
-Every table is built as a :class:`Grid` (columns + rows of text or metric cells) and
-rendered by one function per format: Markdown (tabulate), CSV, LaTeX (booktabs) and
-HTML (:mod:`fakebench.report`, with plots). Besides the main table there are pivots
+This module is the table model only: every table is built as a :class:`Grid` (columns +
+rows of text or metric cells) from records. Rendering is :mod:`fakebench.report`
+(Markdown, CSV and LaTeX in :mod:`fakebench.report.text`; HTML with plots in
+:mod:`fakebench.report.html`). Besides the main table there are pivots
 (:func:`pivot_grid`: e.g. rows = pipelines, columns = datasets, one metric) and the
 cross-dataset train -> test matrix (:func:`cross_grids`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from .errors import ConfigError
 from .stats import mann_whitney, mean_std, significance_marker
 
 #: The columns shown when no --metric is given (``--metric all`` shows every metric).
 DEFAULT_METRICS = ("accuracy", "eer", "f1", "roc_auc")
-FORMATS = ("markdown", "csv", "latex", "html")
 #: Significance level of the U test against the best row, and the marker it sets.
 ALPHA = 0.05
 MARKER = "*"
@@ -360,157 +357,6 @@ def cross_grids(records: Sequence[dict[str, Any]], metric: str, alpha: float = A
     return grids
 
 
-# -- formatting -----------------------------------------------------------------------------
-
-
-def fmt_cell(cell: dict[str, Any] | None, digits: int = 2, plus_minus: str = " ± ") -> str:
-    if cell is None:
-        return "–"
-    scale = 100.0 if cell["percent"] else 1.0
-    text = f"{cell['mean'] * scale:.{digits}f}"
-    if cell["std"] is not None:
-        text += f"{plus_minus}{cell['std'] * scale:.{digits}f}"
-    return text
-
-
-def fmt_p(p: Any) -> str:
-    if p is None:
-        return "–"
-    if p == "best":
-        return "best"
-    if isinstance(p, float) and math.isnan(p):
-        return "–"
-    return f"{p:.2g}" if p < 0.001 else f"{p:.3f}"
-
-
-def _plain(value: Any, col: Column) -> str:
-    if col.key.endswith("_p_vs_best"):
-        return fmt_p(value)
-    return "" if value is None else str(value)
-
-
-def to_markdown(grid: Grid, digits: int = 2) -> str:
-    from tabulate import tabulate
-
-    def cell(v, col):
-        if not col.metric:
-            return _plain(v, col)
-        text = fmt_cell(v, digits)
-        if v is not None and v["best"]:
-            text = f"**{text}**"
-        elif v is not None and v["sig"]:
-            text += MARKER
-        return text
-
-    body = [[cell(v, c) for v, c in zip(row, grid.columns)] for row in grid.rows]
-    text = tabulate(body, headers=[c.label for c in grid.columns], tablefmt="github", disable_numparse=True)
-    parts = [f"### {grid.title}\n"] if grid.title else []
-    parts.append(text)
-    if grid.notes and grid.rows:
-        parts.append("\n" + "\n".join(f"> {n}" for n in grid.notes))
-    return "\n".join(parts)
-
-
-def to_csv(grid: Grid) -> str:
-    """Raw numbers (fractions, not percentages), mean and std in separate columns."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    header = []
-    for c in grid.columns:
-        header += [f"{c.key}_mean", f"{c.key}_std"] if c.metric else [c.key]
-    w.writerow(header)
-    for row in grid.rows:
-        line = []
-        for v, c in zip(row, grid.columns):
-            if c.metric:
-                line += ["", ""] if v is None else [repr(v["mean"]), "" if v["std"] is None else repr(v["std"])]
-            elif c.key.endswith("_p_vs_best"):
-                line.append("" if v is None else (v if isinstance(v, str) else repr(v)))
-            else:
-                line.append("" if v is None else str(v))
-        w.writerow(line)
-    return buf.getvalue()
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "↑": r"$\uparrow$", "↓": r"$\downarrow$", "→": r"$\rightarrow$", "±": r"$\pm$", "–": "--",
-                  "α": r"$\alpha$"}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
-
-
-def to_latex(grid: Grid, digits: int = 2, label: str = "tab:fakebench") -> str:
-    """A booktabs ``table`` (needs ``\\usepackage{booktabs}``); every text is escaped."""
-
-    def cell(v, col):
-        if not col.metric:
-            return latex_escape(_plain(v, col))
-        if v is None:
-            return "--"
-        text = fmt_cell(v, digits, plus_minus=r" $\pm$ ")
-        if v["best"]:
-            text = rf"\textbf{{{text}}}"
-        elif v["sig"]:
-            text += rf"$^{{{MARKER}}}$"
-        return text
-
-    align = "".join("r" if c.metric or c.key in ("runs",) or c.key.endswith("_p_vs_best") else "l"
-                    for c in grid.columns)
-    lines = ["% fakebench leaderboard; needs \\usepackage{booktabs}", r"\begin{table}[t]", r"\centering"]
-    if grid.title:
-        lines.append(rf"\caption{{{latex_escape(grid.title)}. {latex_escape(' '.join(grid.notes))}}}")
-    elif grid.notes:
-        lines.append(rf"\caption{{{latex_escape(' '.join(grid.notes))}}}")
-    lines.append(rf"\label{{{label}}}")
-    lines += [rf"\begin{{tabular}}{{{align}}}", r"\toprule",
-              " & ".join(latex_escape(c.label) for c in grid.columns) + r" \\", r"\midrule"]
-    for i, row in enumerate(grid.rows):
-        if i in grid.breaks:
-            lines.append(r"\midrule")
-        lines.append(" & ".join(cell(v, c) for v, c in zip(row, grid.columns)) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
-    return "\n".join(lines)
-
-
-RENDERERS: dict[str, Callable[..., str]] = {"markdown": to_markdown, "csv": lambda g, digits=2: to_csv(g),
-                                            "latex": to_latex}
-
-
-def render_grids(grids: Sequence[Grid], fmt: str, digits: int = 2) -> str:
-    if fmt == "html":
-        from .report.html import grids_page
-
-        return grids_page(grids, digits=digits)
-    if fmt not in RENDERERS:
-        raise ConfigError(f"unknown leaderboard format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
-    sep = "\n" if fmt == "csv" else "\n\n"
-    return sep.join(RENDERERS[fmt](g, digits=digits) for g in grids)
-
-
-def render(records: Sequence[dict[str, Any]], fmt: str = "markdown", metrics: Sequence[str] | None = None,
-           digits: int = 2, sort_by: str | None = None, alpha: float = ALPHA, pivot: str | None = None,
-           cross: bool = False, store: Any = None, plots: bool = True) -> str:
-    """The leaderboard as ``markdown``, ``csv``, ``latex`` or ``html`` text.
-
-    ``pivot="ROWS:COLS"`` (e.g. ``pipeline:dataset``) shows one metric (the first of
-    ``metrics``, default eer) in a grid; ``cross`` shows the train -> test matrix of
-    each pipeline. HTML with a ``store`` embeds plots (DET, ROC, histograms, confusion
-    matrices, per-system bars) read from the stored per-clip scores.
-    """
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown leaderboard format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
-    if fmt == "html" and not pivot and not cross:
-        from .report.html import leaderboard_page
-
-        return leaderboard_page(records, store=store if plots else None, metrics=metrics, sort_by=sort_by,
-                                alpha=alpha, digits=digits)
-    grids = build_grids(records, metrics, sort_by, alpha, pivot, cross)
-    return render_grids(grids, fmt, digits)
-
-
 def build_grids(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None = None, sort_by: str | None = None,
                 alpha: float = ALPHA, pivot: str | None = None, cross: bool = False) -> list[Grid]:
     if pivot or cross:
@@ -526,47 +372,3 @@ def build_grids(records: Sequence[dict[str, Any]], metrics: Sequence[str] | None
             raise ConfigError(f"--pivot {pivot!r} must be ROWS:COLS", hint="e.g. --pivot pipeline:dataset")
         return [pivot_grid(records, metric, rows_key.strip(), cols_key.strip(), alpha)]
     return [table_grid(records, metrics, sort_by, alpha)]
-
-
-def correlate_runs(store: Any, runs: Sequence[str], table_path: str, split: str = "eval") -> dict[str, Any]:
-    """Per-system mean BCE of the stored scores of ``runs`` (run ids, unique run-id
-    prefixes or a group key; several runs are averaged per system), joined with the
-    per-system values of ``table_path`` (CSV system,value) and correlated."""
-    from .errors import FakebenchError
-    from .stats import correlate, per_system_bce, systems_table
-
-    quality = systems_table(table_path)
-    records = store.records()
-    chosen: list[dict[str, Any]] = []
-    for spec in runs:
-        hits = [r for r in records if r["run_id"] == spec or r.get("group_key") == spec]
-        if not hits:
-            hits = [r for r in records if r["run_id"].startswith(spec)]
-            if len(hits) > 1:
-                raise FakebenchError(f"run {spec!r} is ambiguous: {len(hits)} runs start with it",
-                                     hint="give more of the run id (`fakebench results list`)")
-        if not hits:
-            raise FakebenchError(f"no stored run {spec!r} in {store.root}", hint="see `fakebench results list`")
-        chosen.extend(h for h in hits if h not in chosen)
-    per_run = []
-    for rec in chosen:
-        if rec.get("scores_are_logits") is False:
-            raise FakebenchError(f"run {rec['run_id']} has scores that are not logits, so no BCE",
-                                 hint="per-system BCE needs a detector whose scores are logits (e.g. mlp)")
-        rows = [r for r in store.scores(rec) if r.get("split", split) == split]
-        if not rows:
-            raise FakebenchError(f"run {rec['run_id']} has no stored {split} scores")
-        per_run.append(per_system_bce([float(r["score"]) for r in rows], [int(r["label"]) for r in rows],
-                                      [r.get("system") or None for r in rows]))
-    systems = sorted(set().union(*per_run))
-    bce = {s: float(sum(p[s]["bce"] for p in per_run if s in p) / sum(1 for p in per_run if s in p)) for s in systems}
-    common = [s for s in systems if s in quality]
-    result: dict[str, Any] = {
-        "runs": [r["run_id"] for r in chosen],
-        "systems": [{"system": s, "bce": bce[s], "value": quality[s]} for s in common],
-        "only_in_runs": [s for s in systems if s not in quality],
-        "only_in_table": sorted(s for s in quality if s not in bce),
-    }
-    c = correlate([bce[s] for s in common], [quality[s] for s in common])
-    result.update(n=c.n, spearman=c.spearman, spearman_p=c.spearman_p, pearson=c.pearson, pearson_p=c.pearson_p)
-    return result

@@ -1,20 +1,184 @@
-"""Parameters of plugins, scikit-learn style.
+"""Parameters of plugins, scikit-learn style, with declared types and ranges.
 
 ``__init__`` only stores its keyword arguments; :meth:`Configurable.get_params` reads
 them back from the signature. The runner builds every plugin from a parameter dict
 (``--set k=v`` on the CLI), and the result record stores that dict.
+
+Every parameter has a declared type and range, a :class:`Param`: a plugin declares the
+ones its defaults do not say in ``param_specs`` (``{"epochs": Int(1), "dropout":
+Float(0, 1, high_open=True), "fusion": OneOf("mid", "late")}``); the others are inferred
+from the default (an int default means any integer, a float default any finite number, a
+bool default true/false...). Values are checked once, when the parameters are set
+(``--set``, a config file, or :meth:`Configurable.from_params`), and a bad one gets one
+error naming the plugin, the parameter, the value and the allowed range.
+``fakebench list --params`` shows the ranges.
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import Any
+import json
+import math
+import os
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from .errors import ConfigError
 
 
+def to_json_safe(obj: Any) -> Any:
+    """``obj`` as JSON-safe data: the one conversion of parameters and results for
+    records, cache keys and saved detectors. Dict keys become strings, tuples lists,
+    NumPy scalars and arrays Python numbers and lists, paths strings; anything else is
+    stored as ``str(obj)``."""
+    if isinstance(obj, dict):
+        return {str(k): to_json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_json_safe(v) for v in obj]
+    if obj is None or isinstance(obj, (str, bool, int, float)):
+        return obj
+    if hasattr(obj, "item") and getattr(obj, "ndim", None) == 0:  # NumPy / torch scalar
+        return obj.item()
+    if hasattr(obj, "tolist"):
+        return to_json_safe(obj.tolist())
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    return str(obj)
+
+
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter's type (``int``, ``float``, ``bool``, ``str``, ``list`` or ``any``) and
+    range: bounds (``low``/``high``, open or closed), allowed ``choices``, the ``item`` of
+    a list and its ``min_items``, and whether None is allowed (``nullable``)."""
+
+    type: str = "any"
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple | None = None
+    item: "Param | None" = None
+    min_items: int = 0
+    nullable: bool = False
+
+    def describe(self) -> str:
+        """The range in words, for errors and ``fakebench list --params``."""
+        if self.choices is not None:
+            text = "one of " + ", ".join(str(c) for c in self.choices)
+        elif self.type == "list":
+            inner = self.item.describe() if self.item is not None else "values"
+            text = f"a list of {inner}" + (f" (at least {self.min_items})" if self.min_items else "")
+        else:
+            name = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text",
+                    "any": "any value"}[self.type]
+            if self.low is not None and self.high is not None:
+                text = (f"{name} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                        f"{')' if self.high_open else ']'}")
+            elif self.low is not None:
+                text = f"{name} {'>' if self.low_open else '>='} {self.low:g}"
+            elif self.high is not None:
+                text = f"{name} {'<' if self.high_open else '<='} {self.high:g}"
+            else:
+                text = name
+        return text + (" or null" if self.nullable else "")
+
+    def check(self, value: Any) -> Any:
+        """``value`` coerced to the type (``7`` -> ``7.0`` for a float), or ValueError."""
+        if value is None:
+            if self.nullable or self.type == "any":
+                return None
+            raise ValueError
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ValueError
+            return value
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
+        if self.type in ("int", "float"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError
+            if self.type == "int":
+                if float(value) != int(value):
+                    raise ValueError
+                value = int(value)
+            else:
+                value = float(value)
+            if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+                raise ValueError
+            if self.high is not None and (value > self.high or (self.high_open and value == self.high)):
+                raise ValueError
+            return value
+        if self.type == "str":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return str(value)
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+        if self.type == "list":
+            if not isinstance(value, (list, tuple)) or len(value) < self.min_items:
+                raise ValueError
+            return tuple(self.item.check(v) for v in value) if self.item is not None else tuple(value)
+        return value
+
+
+def Int(low: float | None = None, high: float | None = None, *, nullable: bool = False) -> Param:
+    """An integer in [low, high]."""
+    return Param("int", low, high, nullable=nullable)
+
+
+def Float(low: float | None = None, high: float | None = None, *, low_open: bool = False, high_open: bool = False,
+          nullable: bool = False) -> Param:
+    """A finite number between low and high (each bound closed unless ``*_open``)."""
+    return Param("float", low, high, low_open, high_open, nullable=nullable)
+
+
+def OneOf(*choices: Any, nullable: bool = False) -> Param:
+    """One of ``choices``."""
+    return Param("any", choices=tuple(choices), nullable=nullable)
+
+
+def ListOf(item: Param | None = None, *, min_items: int = 0, nullable: bool = False) -> Param:
+    """A list (or tuple) whose items are each ``item``."""
+    return Param("list", item=item, min_items=min_items, nullable=nullable)
+
+
+def Bool() -> Param:
+    return Param("bool")
+
+
+def Text(*, nullable: bool = False) -> Param:
+    return Param("str", nullable=nullable)
+
+
+def inferred(default: Any) -> Param:
+    """The :class:`Param` a default value implies when none is declared."""
+    if default is None:
+        return Param("any", nullable=True)
+    if isinstance(default, bool):
+        return Param("bool")
+    if isinstance(default, int):
+        return Param("int")
+    if isinstance(default, float):
+        return Param("float")
+    if isinstance(default, str):
+        return Param("str", nullable=True)  # None commonly means "none" for a text option
+    if isinstance(default, (list, tuple)):
+        items = [inferred(v) for v in default]
+        item = items[0] if items and all(i == items[0] for i in items) else None
+        return Param("list", item=item)
+    return Param("any")
+
+
 class Configurable:
     """Mixin: parameters are the keyword arguments of ``__init__``."""
+
+    #: Declared types and ranges of parameters whose defaults do not say enough.
+    param_specs: ClassVar[dict[str, Param]] = {}
 
     @classmethod
     def param_names(cls) -> list[str]:
@@ -41,6 +205,19 @@ class Configurable:
     @classmethod
     def from_params(cls, params: dict[str, Any] | None = None, **extra: Any):
         params = {**(params or {}), **extra}
+        return cls(**cls.check_params(params))
+
+    @classmethod
+    def param_spec(cls, key: str) -> Param:
+        """The declared (or, failing that, inferred) :class:`Param` of parameter ``key``."""
+        if key in cls.param_specs:
+            return cls.param_specs[key]
+        return inferred(cls.param_defaults().get(key))
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with every value checked against its :class:`Param` (and coerced);
+        one :class:`ConfigError` naming the plugin, parameter, value and range otherwise."""
         known = set(cls.param_names())
         unknown = sorted(set(params) - known)
         if unknown:
@@ -56,39 +233,18 @@ class Configurable:
                 hint=("did you mean " + ", ".join(hints)) if hints
                 else f"its parameters are: {', '.join(sorted(known)) or '(none)'}",
             )
+        out = dict(params)
         defaults = cls.param_defaults()
         for key, value in params.items():
-            if key in defaults:
-                params[key] = _check_type(cls, key, value, defaults[key])
-        return cls(**params)
-
-
-def _check_type(cls, key: str, value: Any, default: Any) -> Any:
-    """Coerce ``value`` to the type of the parameter's default, or raise ConfigError."""
-    name = getattr(cls, "name", cls.__name__)
-    if default is None or value is None:
-        return value
-
-    def bad(kind: str):
-        return ConfigError(f"{name}: parameter {key!r} must be {kind}, got {value!r}",
-                           hint=f"e.g. --set {key}={default!r}".replace("'", ""))
-
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        raise bad("true or false")
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) != int(value):
-            raise bad("an integer")
-        return int(value)
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad("a number")
-        return float(value)
-    if isinstance(default, (tuple, list)):
-        if isinstance(value, (tuple, list)):
-            return type(default)(value)
-        raise bad("a list, e.g. [1, 2]")
-    if isinstance(default, str) and not isinstance(value, str):
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-    return value
+            spec = cls.param_spec(key)
+            try:
+                out[key] = spec.check(value)
+            except (ValueError, TypeError):
+                name = getattr(cls, "name", cls.__name__) or cls.__name__
+                example = defaults.get(key)
+                raise ConfigError(f"{name}: parameter {key}={value!r} is invalid: it must be {spec.describe()}",
+                                  hint=f"e.g. --set {key}={json.dumps(to_json_safe(example))}"
+                                  if key in defaults else None) from None
+            if isinstance(defaults.get(key), list) and isinstance(out[key], tuple):
+                out[key] = list(out[key])
+        return out

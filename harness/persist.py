@@ -18,6 +18,7 @@ import torch
 
 from .cache import atomic_write_bytes
 from .errors import WeightsError
+from .params import to_json_safe
 
 FORMAT = "fakebench.detector"
 VERSION = 1
@@ -31,7 +32,7 @@ def save_detector(path: str | Path, detector, meta: dict[str, Any]) -> Path:
         "meta": json.dumps(meta, sort_keys=True),
         "detector": {
             "name": detector.name,
-            "params": json.dumps(_plain(detector.get_params())),
+            "params": json.dumps(to_json_safe(detector.get_params())),
             "threshold": float(getattr(detector, "threshold_", 0.0)),
             "state": detector.get_state(),
         },
@@ -75,12 +76,3 @@ def load_detector(path: str | Path, registry=None, device: str = "cpu"):
     det.threshold_ = float(det_info.get("threshold", 0.0))
     return det, json.loads(payload["meta"])
 
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    return str(obj)

@@ -26,10 +26,22 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .errors import DuplicatePluginError, UnknownPluginError
+from .errors import DuplicatePluginError, InvalidPluginError, UnknownPluginError
 
 ENTRY_POINT_GROUP = "fakebench"
 KINDS = ("datasets", "embedders", "detectors", "metrics", "conditions")
+#: The base class every plugin of a kind must inherit: (module, class name).
+BASES = {"datasets": ("fakebench.contracts.dataset", "Dataset"),
+         "embedders": ("fakebench.contracts.embedder", "Embedder"),
+         "detectors": ("fakebench.contracts.detector", "Detector"),
+         "metrics": ("fakebench.contracts.metric", "Metric"),
+         "conditions": ("fakebench.contracts.condition", "Condition")}
+
+
+def base_class(kind: str) -> type:
+    """The base class of plugin ``kind`` (``datasets``, ``embedders``...)."""
+    module, name = BASES[kind]
+    return getattr(importlib.import_module(module), name)
 
 
 def builtin_plugin_modules() -> list[str]:
@@ -99,15 +111,24 @@ class Registry:
 
     def _collect(self, kind: str) -> dict[str, type]:
         hook = getattr(self.pm.hook, f"fakebench_register_{kind}")
+        base = base_class(kind)
         table: dict[str, type] = {}
         for impl in hook.get_hookimpls():
             returned = impl.function() or []
             plugin_name = self.pm.get_name(impl.plugin) or repr(impl.plugin)
+            package = getattr(impl.plugin, "__name__", plugin_name).split(".")[0]
             for cls in returned:
+                if not isinstance(cls, type) or not issubclass(cls, base):
+                    raise InvalidPluginError(
+                        f"plugin {plugin_name!r} (package {package!r}) registered {cls!r} as a {kind[:-1]}, "
+                        f"but it does not inherit fakebench.api.{base.__name__}",
+                        hint=f"make the class a subclass of fakebench.api.{base.__name__}",
+                    )
                 name = getattr(cls, "name", None)
                 if not isinstance(name, str) or not name:
-                    raise DuplicatePluginError(
-                        f"{kind[:-1]} class {cls!r} from plugin {plugin_name!r} has no 'name'",
+                    raise InvalidPluginError(
+                        f"{kind[:-1]} class {cls.__name__} from plugin {plugin_name!r} (package {package!r}) "
+                        f"has no 'name'",
                         hint="give the class a unique `name` string",
                     )
                 if name in table:

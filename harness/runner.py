@@ -6,98 +6,55 @@ For each seed:
 
 1. load the dataset splits (random protocols are re-drawn with the seed);
 2. embed every clip through the cache (only the first seed computes anything);
-3. fit the detector on ``train``, with ``val`` for model selection;
-4. score ``eval`` (and ``val``) and compute the metrics and breakdowns;
-5. write a result record, the per-clip scores and the trained detector to the store.
+3. fit the detector on ``train``, with ``val`` for model selection (or reuse the fit of
+   an identical earlier run: :mod:`fakebench.fit_cache`);
+4. score ``eval`` (and ``val``, once) and compute the metrics and breakdowns;
+5. write a result record (:mod:`fakebench.records`), the per-clip scores and the trained
+   detector to the store.
 
 With ``train_dataset``, the detector is fitted once per seed on that dataset's train/val
-splits and scored on the eval split of every dataset in ``dataset`` (comma-separated),
-one record per test set.
+splits and scored on every dataset in ``dataset`` (comma-separated), one record per test
+set. A dataset used only for testing is scored on its whole test set (its official eval
+split, or every clip for a corpus without one: :attr:`Dataset.test_split`).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
-import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping
 
 import numpy as np
-import torch
 
 from .audio import LengthPolicy
 from .cache import EmbeddingCache
-from .config import route
+from .config import RunSpec, route
 from .data import FAKE, REAL, Clip
-from .errors import ConfigError, DatasetError, FakebenchError
+from .device import resolve_device
+from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
 from .extract import ExtractStats, extract
-from .inputs import AudioSource, Inputs
-from .provenance import environment
+from .fit_cache import FitCache
+from .inputs import build_inputs
+from .records import FitInfo, RunInfo, TestSet, build_record
 from .registry import Pipeline, Registry
-from .results import SCHEMA, ResultStore
+from .results import ResultStore
 from .timing import Stopwatch
 
 log = logging.getLogger("fakebench")
 
-#: ``--threshold`` policies: the detector's own threshold, or the EER point of the val split
-THRESHOLDS = ("detector", "dev-eer")
+__all__ = ["RunSpec", "Runner", "run", "unique_clips"]
 
 
-@dataclass
-class RunSpec:
-    """Everything that defines a run. Field names match the CLI options."""
-
-    dataset: str
-    detector: str
-    embedder: str | None = None
-    train_dataset: str | None = None
-    data_root: str | None = None
-    protocol: str | None = None
-    seeds: Sequence[int] = (0,)
-    device: str = "auto"
-    sets: dict[str, Any] = field(default_factory=dict)
-    length: str | None = None
-    batch_size: int | None = None
-    num_workers: int | None = None
-    precision: str = "fp32"
-    weights: str | None = None
-    cache_dir: str | None = None
-    results_dir: str | None = None
-    metrics: Sequence[str] | None = None
-    allow_missing: bool = False
-    skip_bad: bool = False
-    save_model: bool = True
-    use_cache: bool = True
-    #: Reuse the fitted detector of an identical earlier run (same code, parameters,
-    #: seed and training data); ``--retrain`` turns it off.
-    reuse_fits: bool = True
-    progress: bool = False
-    #: decision threshold for accuracy, F1...: the detector's, or the EER point of the val split
-    threshold: str = "detector"
-
-
-def resolve_device(device: str | None) -> str:
-    device = (device or "auto").lower()
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ConfigError("--device cuda was asked for, but no CUDA GPU is available to torch",
-                              hint="use --device cpu, or install a CUDA build of torch")
-        return device
-    if device in ("cpu", "mps"):
-        return device
-    raise ConfigError(f"unknown device {device!r}", hint="use cpu, cuda, cuda:N or auto")
-
-
-def run(dataset: str, detector: str, **options: Any) -> list[dict[str, Any]]:
+def run(dataset: str | None = None, detector: str | None = None, *, config: str | Path | Mapping | None = None,
+        sets: Any = None, **options: Any) -> list[dict[str, Any]]:
     """Run a benchmark and return its result records (one per seed and test set).
+
+    ``config`` is a TOML file (or its parsed tables), ``sets`` the ``--set`` overrides
+    (``["epochs=10"]`` or ``{"epochs": 10}``), ``options`` any :class:`RunSpec` field or
+    ``[run]`` key; precedence: options > sets > config > defaults (:mod:`fakebench.config`).
 
     Example::
 
@@ -105,20 +62,23 @@ def run(dataset: str, detector: str, **options: Any) -> list[dict[str, Any]]:
         records = fakebench.run(dataset="foley-demo", detector="sfx-mlp",
                                 data_root="../shared/data", seeds=[0, 1, 2])
     """
-    spec = RunSpec(dataset=dataset, detector=detector, **options)
+    spec = RunSpec.from_config(config, sets=sets, dataset=dataset, detector=detector, **options)
     return Runner(spec).run()
 
 
 class Runner:
     def __init__(self, spec: RunSpec, registry: Registry | None = None):
+        spec.validate()
         self.spec = spec
         self.registry = registry or Registry()
         self.device = resolve_device(spec.device)
         self.pipeline: Pipeline = self.registry.pipeline(spec.detector, spec.embedder)
         self.test_names = [d.strip() for d in spec.dataset.split(",") if d.strip()]
         if not self.test_names:
-            raise ConfigError("--dataset is empty")
+            raise FakebenchError("--dataset is empty")
         if len(self.test_names) > 1 and not spec.train_dataset:
+            from .errors import ConfigError
+
             raise ConfigError("several test datasets need --train-dataset",
                               hint="e.g. --train-dataset asvspoof19-la --dataset itw,asvspoof21-df")
         self.train_name = spec.train_dataset or self.test_names[0]
@@ -129,21 +89,23 @@ class Runner:
             "detector": self.pipeline.detector,
         }
         self.params = route(dict(spec.sets), self.components)
+        for kind, cls in self.components.items():
+            if cls is not None:
+                cls.check_params(self.params[kind])
         self.metric_classes = self._metric_classes()
-        if spec.threshold not in THRESHOLDS:
-            raise ConfigError(f"unknown threshold policy {spec.threshold!r}", hint="use one of: " + ", ".join(THRESHOLDS))
         self.store = ResultStore(spec.results_dir)
         self.cache = EmbeddingCache(spec.cache_dir) if spec.use_cache else None
+        self.fits = FitCache(self.cache, self.registry, self.device, enabled=spec.reuse_fits)
+        self.length = self._length()
         self.embedder = None
         self._model_loaded = False
-        self._features: dict[tuple[str, bool], tuple[dict[str, np.ndarray], ExtractStats]] = {}
 
     # -- set-up -------------------------------------------------------------------------
 
     def _metric_classes(self) -> list[type]:
         if self.spec.metrics:
             return [self.registry.metric(m) for m in self.spec.metrics]
-        return [cls for cls in self.registry.table("metrics").values() if getattr(cls, "default", True)]
+        return [cls for cls in self.registry.table("metrics").values() if cls.default]
 
     def _length(self) -> LengthPolicy:
         if self.spec.length:
@@ -195,15 +157,25 @@ class Runner:
         splits = ds.load()
         return ds, splits, time.perf_counter() - t
 
+    def _test_set(self, name: str, seed: int, train_ds, train_splits) -> tuple[TestSet, float]:
+        """The clips ``name`` is scored on: the eval split of the training dataset, or, for
+        a dataset used only for testing, its whole test set (:attr:`Dataset.test_split`)."""
+        if name == self.train_name:
+            return TestSet(name, train_ds, train_splits.get("eval", []), "eval"), 0.0
+        ds, splits, t = self._dataset(name, seed)
+        if ds.test_split == "all":
+            clips = unique_clips([c for part in ("train", "val", "eval") for c in splits.get(part, [])])
+            return TestSet(name, ds, clips, "all"), t
+        return TestSet(name, ds, splits.get("eval", []), "eval"), t
+
     # -- features -----------------------------------------------------------------------
 
     def _features_for(self, clips: list[Clip], frames: bool) -> tuple[dict[str, np.ndarray], ExtractStats]:
         emb = self._load_embedder(model=self.cache is None)
         arrays, stats = extract(
-            emb, clips, cache=self.cache, length=self._length(), loader=lambda: self._load_embedder(model=True),
-            batch_size=self.spec.batch_size or getattr(emb, "default_batch_size", 16),
-            num_workers=self.spec.num_workers, frames=frames, skip_bad=self.spec.skip_bad,
-            precision=self.spec.precision, progress=self.spec.progress,
+            emb, clips, cache=self.cache, length=self.length, loader=lambda: self._load_embedder(model=True),
+            batch_size=self.spec.batch_size or emb.default_batch_size, num_workers=self.spec.num_workers,
+            frames=frames, skip_bad=self.spec.skip_bad, precision=self.spec.precision, progress=self.spec.progress,
         )
         what = "frame embeddings" if frames else "embeddings"
         if stats.computed:
@@ -223,25 +195,8 @@ class Runner:
         return {c.id: a for c, a in zip(clips, arrays) if a is not None}, stats
 
     def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]]) -> Any:
-        det = self.pipeline.detector
-        need = set(det.inputs)
-        emb = feats.get("embedding")
-        if need == {"embedding"}:
-            return np.stack([emb[c.id] for c in clips]).astype(np.float32, copy=False)
-        x = Inputs(clips=list(clips))
-        if "embedding" in need:
-            x.embedding = np.stack([emb[c.id] for c in clips]).astype(np.float32, copy=False)
-        if "frames" in need:
-            x.frames = [feats["frames"][c.id] for c in clips]
-        if "audio" in need:
-            x.audio = AudioSource(clips, det.sample_rate or 16000, self._length())
-        if "speaker" in need:
-            x.speaker = [c.speaker for c in clips]
-        if "transcript" in need:
-            from .transcripts import transcripts_for
-
-            x.transcript = transcripts_for(clips, self.params["detector"], cache=self.cache, device=self.device)
-        return x
+        return build_inputs(self.pipeline.detector, clips, features=feats, length=self.length,
+                            detector_params=self.params["detector"], transcript_cache=self.cache, device=self.device)
 
     # -- the run ------------------------------------------------------------------------
 
@@ -252,287 +207,170 @@ class Runner:
         return records
 
     def _run_seed(self, seed: int) -> list[dict[str, Any]]:
-        spec = self.spec
         timings: dict[str, float] = {}
         train_ds, train_splits, timings["load_dataset"] = self._dataset(self.train_name, seed)
-        tests: dict[str, tuple[Any, list[Clip]]] = {}
+        tests: list[TestSet] = []
         for name in self.test_names:
-            if name == self.train_name:
-                tests[name] = (train_ds, train_splits.get("eval", []))
-            else:
-                ds, splits, t = self._dataset(name, seed)
-                timings["load_dataset"] += t
-                tests[name] = (ds, splits.get("eval", []))
+            test, t = self._test_set(name, seed, train_ds, train_splits)
+            timings["load_dataset"] += t
+            tests.append(test)
         train, val = train_splits.get("train", []), train_splits.get("val", [])
         _check_split(self.train_name, "train", train, both_classes=True)
-        for name, (_, ev) in tests.items():
-            _check_split(name, "eval", ev, both_classes=False)
+        for test in tests:
+            _check_split(test.name, "eval", test.clips, both_classes=False)
         log.info("dataset %s (seed %d): train %s, val %s", self.train_name, seed, _counts(train), _counts(val))
 
         det_cls = self.pipeline.detector
-        all_clips = _unique(train + val + [c for _, ev in tests.values() for c in ev])
+        all_clips = unique_clips(train + val + [c for t in tests for c in t.clips])
         feats: dict[str, dict[str, np.ndarray]] = {}
-        extract_stats: dict[str, ExtractStats] = {}
+        extraction: dict[str, ExtractStats] = {}
         for kind, frames in (("embedding", False), ("frames", True)):
             if kind in det_cls.inputs:
-                feats[kind], extract_stats[kind] = self._features_for(all_clips, frames)
+                feats[kind], extraction[kind] = self._features_for(all_clips, frames)
+        dropped = 0
         if feats:
             have = set.intersection(*(set(f) for f in feats.values()))
             dropped = len(all_clips) - len(have)
             train, val = [c for c in train if c.id in have], [c for c in val if c.id in have]
-            tests = {n: (ds, [c for c in ev if c.id in have]) for n, (ds, ev) in tests.items()}
-        else:
-            dropped = 0
+            for t in tests:
+                t.clips = [c for c in t.clips if c.id in have]
 
+        fit = self._fit(seed, train_ds, train, val, feats, extraction, timings)
+        fit.dropped = dropped
+        y_val = _labels(val) if val else None
+        val_scores = self._val_scores(fit.detector, val, feats) if val else np.zeros(0)
+        threshold = self._threshold(fit.detector, val_scores, y_val)
+        model_path = None
+        records = []
+        for test in tests:
+            x_ev, y_ev = self._inputs(test.clips, feats), _labels(test.clips)
+            with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
+                scores = np.asarray(fit.detector.decision_function(x_ev), dtype=np.float64)
+            _check_scores(det_cls.name, scores, len(test.clips), test.name)
+            tm = dict(timings, score=sw.seconds)
+            ctx = {"threshold": threshold, "threshold_source": self.spec.threshold, "timings": tm,
+                   "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
+                   "extract": {k: v.as_dict() for k, v in extraction.items()},
+                   "val_scores": val_scores, "val_labels": y_val, "device": self.device,
+                   "scores_are_logits": bool(det_cls.scores_are_logits),
+                   "asv_scores": test.dataset.asv_scores("eval")}
+            result = evaluate(scores, y_ev, test.clips, self.metric_classes, ctx,
+                              attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
+            result.update(threshold=threshold, threshold_source=self.spec.threshold,
+                          scores_are_logits=bool(det_cls.scores_are_logits))
+            rec = build_record(self._run_info(), fit, test, result, tm)
+            if self.spec.save_model and model_path is None:
+                model_path = self._save(fit.detector, rec)
+            if model_path is not None:
+                rec["model_file"] = str(model_path.relative_to(self.store.root))
+            rows = _score_rows(test.clips, scores, "eval")
+            if test.name == self.train_name:
+                rows += _score_rows(val, val_scores, "val")
+            path = self.store.add(rec, rows)
+            log.info("result written to %s", path)
+            records.append(rec)
+        return records
+
+    def _fit(self, seed, train_ds, train, val, feats, extraction, timings) -> FitInfo:
+        det_cls = self.pipeline.detector
         det_params = dict(self.params["detector"])
         names = det_cls.param_names()
         if "random_state" in names and "random_state" not in det_params:
             det_params["random_state"] = seed
         if "device" in names and "device" not in det_params:
             det_params["device"] = self.device
-        if self.embedder is None and "weights" in names and spec.weights and "weights" not in det_params:
-            det_params["weights"] = spec.weights
+        if self.embedder is None and "weights" in names and self.spec.weights and "weights" not in det_params:
+            det_params["weights"] = self.spec.weights
         detector = det_cls.from_params(det_params)
         _seed_everything(seed)
-
         x_train, y_train = self._inputs(train, feats), _labels(train)
         x_val, y_val = (self._inputs(val, feats), _labels(val)) if val else (None, None)
         t = time.perf_counter()
-        fit_key = self._fit_key(detector, train, val, x_train, y_train, x_val, y_val, extract_stats)
-        reused = self._load_fit(fit_key)
+        key = self.fits.key(detector, [(train, x_train, y_train), (val, x_val, y_val)],
+                            {"threshold": self.spec.threshold,
+                             "extract": {k: v.namespace for k, v in extraction.items()}})
+        reused = self.fits.load(key)
+        warnings: list[str] = []
         if reused is not None:
             detector = reused
-            timings["fit"] = time.perf_counter() - t
             log.info("reused the fitted %s of an identical earlier run (--retrain fits again)", det_cls.name)
         else:
             fitted = detector.fit(x_train, y_train, x_val, y_val)
             if fitted is not detector:
                 raise FakebenchError(f"detector {det_cls.name!r}: fit() must return self")
-            timings["fit"] = time.perf_counter() - t
-            log.info("fitted %s on %d clips in %.1f s", det_cls.name, len(train), timings["fit"])
-            self._save_fit(fit_key, detector)
-        self._fit_reused = reused is not None
+            log.info("fitted %s on %d clips in %.1f s", det_cls.name, len(train), time.perf_counter() - t)
+            problem = self.fits.save(key, detector)
+            if problem:
+                log.warning(problem)
+                warnings.append(problem)
+        timings["fit"] = time.perf_counter() - t
+        return FitInfo(seed=seed, group=uuid.uuid4().hex[:6], dataset=train_ds, train=train, val=val,
+                       detector=detector, reused=reused is not None, timings=timings, extraction=extraction,
+                       warnings=warnings)
 
-        val_scores = detector.decision_function(x_val) if val else np.zeros(0)
-        threshold = self._threshold(detector, val_scores, y_val)
-        run_group = uuid.uuid4().hex[:6]
-        model_path = None
-        records = []
-        for name, (ds, ev) in tests.items():
-            x_ev, y_ev = self._inputs(ev, feats), _labels(ev)
-            with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
-                scores = np.asarray(detector.decision_function(x_ev), dtype=np.float64)
-            t_score = sw.seconds
-            if scores.shape != (len(ev),):
-                raise FakebenchError(
-                    f"detector {det_cls.name!r} returned scores of shape {scores.shape} for {len(ev)} clips",
-                    hint="decision_function must return shape (n,)")
-            if not np.isfinite(scores).all():
-                raise FakebenchError(f"detector {det_cls.name!r} returned NaN/inf scores on {name} eval")
-            eval_seconds = sum(c.duration or 0.0 for c in ev)
-            tm = dict(timings, score=t_score)
-            ctx = {"threshold": threshold, "threshold_source": spec.threshold, "timings": tm,
-                   "audio_seconds": eval_seconds, "extract": {k: v.as_dict() for k, v in extract_stats.items()},
-                   "val_scores": val_scores, "val_labels": y_val, "device": self.device,
-                   "scores_are_logits": bool(det_cls.scores_are_logits),
-                   "asv_scores": ds.asv_scores("eval") if hasattr(ds, "asv_scores") else None}
-            result = evaluate(scores, y_ev, ev, self.metric_classes, ctx,
-                              attributes=getattr(ds, "attributes", ()), skip_unavailable=not spec.metrics)
-            result.update(threshold=threshold, threshold_source=spec.threshold,
-                          scores_are_logits=bool(det_cls.scores_are_logits))
-            rec = self._record(seed, run_group, ds, name, train_ds, train, val, ev, result, tm, extract_stats,
-                               detector, dropped)
-            if spec.save_model and model_path is None:
-                model_path = self._save(detector, rec)
-            if model_path is not None:
-                rec["model_file"] = str(model_path.relative_to(self.store.root))
-            rows = _score_rows(ev, scores, "eval") + (_score_rows(val, val_scores, "val") if name == self.train_name else [])
-            path = self.store.add(rec, rows)
-            log.info("result written to %s", path)
-            records.append(rec)
-        return records
+    def _val_scores(self, detector, val: list[Clip], feats) -> np.ndarray:
+        """Scores of the val split: those ``fit`` already computed with the final model
+        (``val_scores_``), so no clip goes through the network twice; else scored now."""
+        have = getattr(detector, "val_scores_", None)
+        if have is not None and np.shape(have) == (len(val),):
+            return np.asarray(have, dtype=np.float64)
+        scores = np.asarray(detector.decision_function(self._inputs(val, feats)), dtype=np.float64)
+        _check_scores(detector.name, scores, len(val), "val")
+        return scores
 
     def _threshold(self, detector, val_scores: np.ndarray, y_val: np.ndarray | None) -> float:
         """The decision threshold of the threshold metrics (``--threshold``)."""
         if self.spec.threshold == "detector":
             return float(detector.threshold_)
         if y_val is None or len(set(np.asarray(y_val).tolist())) < 2:
+            from .errors import ConfigError
+
             raise ConfigError("--threshold dev-eer needs a val split holding both real and fake clips",
                               hint="use --threshold detector, or a protocol with a val split")
         from .metrics import eer
 
         return float(eer(val_scores, y_val, return_threshold=True, warn=False)[1])
 
-    # -- the fit cache ------------------------------------------------------------------
-
-    def _fit_key(self, detector, train, val, x_train, y_train, x_val, y_val, extract_stats) -> str | None:
-        """A key for "this exact fit was done before": the detector's code (its module's
-        source, its distribution's and fakebench's versions), parameters and seed, the
-        training and validation data as the detector sees them (array contents, or the
-        audio files' content hashes) and the device type. None when fits must not be
-        reused: ``--retrain``, no cache, or a fakebench checkout with uncommitted changes.
-        """
-        if not self.spec.reuse_fits or self.cache is None or not hasattr(detector, "get_state"):
-            return None
-        from .provenance import fakebench_version, git_sha, package_version
-
-        sha = git_sha()
-        if sha and sha.endswith("-dirty"):
-            return None
-        cls = type(detector)
-        try:
-            import inspect
-            import sys
-
-            source = inspect.getsource(sys.modules[cls.__module__])
-        except (OSError, TypeError, KeyError):
-            return None
-        h = hashlib.sha256()
-        meta = {
-            "detector": cls.name, "version": getattr(cls, "version", "1"),
-            "params": _jsonable({k: v for k, v in detector.get_params().items() if k != "device"}),
-            "source": hashlib.sha256(source.encode()).hexdigest(),
-            "dist": package_version(cls.__module__.split(".")[0]), "fakebench": fakebench_version(), "git": sha,
-            "device": torch.device(self.device).type, "threshold": self.spec.threshold,
-            "extract": {k: v.namespace for k, v in extract_stats.items()},
-        }
-        h.update(json.dumps(meta, sort_keys=True).encode())
-        for clips, x, y in ((train, x_train, y_train), (val, x_val, y_val)):
-            h.update(b"|split|")
-            if y is not None:
-                h.update(np.ascontiguousarray(y).tobytes())
-            arrays = [x] if isinstance(x, np.ndarray) else [getattr(x, "embedding", None)]
-            arrays += list(getattr(x, "frames", None) or [])
-            for a in arrays:
-                if isinstance(a, np.ndarray):
-                    h.update(np.ascontiguousarray(a).tobytes())
-            if not isinstance(x, np.ndarray) and x is not None:
-                paths = [c.path for c in clips]
-                known = self.cache.hasher.known(paths)
-                for c, k in zip(clips, known):
-                    h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
-        return h.hexdigest()[:24]
-
-    def _fit_path(self, key: str) -> Path:
-        return self.cache.root / "fits" / f"{key}.pt"
-
-    def _load_fit(self, key: str | None):
-        if key is None or not self._fit_path(key).is_file():
-            return None
-        from .persist import load_detector
-
-        try:
-            detector, meta = load_detector(self._fit_path(key), self.registry, device=self.device)
-        except FakebenchError as e:
-            log.warning("ignoring an unreadable cached fit (%s); fitting again", e.message)
-            return None
-        detector.history_ = meta.get("history")
-        detector.best_epoch_ = meta.get("best_epoch")
-        return detector
-
-    def _save_fit(self, key: str | None, detector) -> None:
-        if key is None:
-            return
-        from .persist import save_detector
-
-        try:
-            save_detector(self._fit_path(key), detector,
-                          {"history": _jsonable(getattr(detector, "history_", None)),
-                           "best_epoch": _jsonable(getattr(detector, "best_epoch_", None))})
-        except NotImplementedError:
-            pass
+    def _run_info(self) -> RunInfo:
+        spec = self.spec
+        return RunInfo(
+            pipeline=self.pipeline.name, embedder=self.embedder.describe() if self.embedder is not None else None,
+            length=str(self.length), train_name=self.train_name, cross=bool(spec.train_dataset), device=self.device,
+            options={"precision": spec.precision, "batch_size": spec.batch_size, "skip_bad": spec.skip_bad,
+                     "allow_missing": spec.allow_missing, "threshold": spec.threshold},
+            plugin_versions=self._plugin_versions(), threshold_policy=spec.threshold, recipe=spec.recipe)
 
     def _save(self, detector, rec) -> Path | None:
         from .persist import save_detector
 
+        path = self.store.model_path(rec["run_id"])
+        meta = {
+            "run_id": rec["run_id"],
+            "pipeline": rec["pipeline"],
+            "length": str(self.length),
+            "weights": str(Path(self.spec.weights).expanduser().absolute()) if self.spec.weights else None,
+            "dataset": rec["dataset"]["name"],
+            "labels": "1 = fake/spoof; higher score = more likely fake",
+        }
         try:
-            detector.get_state
-            path = self.store.model_path(rec["run_id"])
-            meta = {
-                "run_id": rec["run_id"],
-                "pipeline": rec["pipeline"],
-                "length": str(self._length()),
-                "weights": str(Path(self.spec.weights).expanduser().absolute()) if self.spec.weights else None,
-                "dataset": rec["dataset"]["name"],
-                "labels": "1 = fake/spoof; higher score = more likely fake",
-            }
             return save_detector(path, detector, meta)
         except NotImplementedError:
             log.info("detector %s cannot be saved; no model file written", detector.name)
-            return None
-
-    def _record(self, seed, run_group, ds, name, train_ds, train, val, ev, result, timings, extract_stats,
-                detector, dropped) -> dict[str, Any]:
-        emb = self.embedder
-        created = _dt.datetime.now(_dt.timezone.utc)
-        pipeline = {
-            "name": self.pipeline.name,
-            "embedder": emb.describe() if emb is not None else None,
-            "detector": {"name": detector.name, "version": detector.version,
-                         "params": _jsonable({k: v for k, v in detector.get_params().items() if k != "device"})},
-            "length": str(self._length()),
-        }
-        dataset = {
-            "name": name,
-            "protocol": getattr(ds, "protocol_name", None),
-            "params": _jsonable({k: v for k, v in ds.get_params().items() if k not in ("root", "seed")}),
-            "fingerprint": ds.fingerprint({"eval": ev}),
-            "counts": {"eval": _counts_dict(ev)},
-        }
-        if name == self.train_name:
-            dataset["counts"].update(train=_counts_dict(train), val=_counts_dict(val))
-            dataset["fingerprint"] = ds.fingerprint({"train": train, "val": val, "eval": ev})
-        train_info = None
-        if self.spec.train_dataset and name != self.train_name:
-            train_info = {"name": self.train_name, "protocol": getattr(train_ds, "protocol_name", None),
-                          "fingerprint": train_ds.fingerprint({"train": train, "val": val}),
-                          "counts": {"train": _counts_dict(train), "val": _counts_dict(val)}}
-        # runs that differ only in seed share a group (mean ± std across seeds)
-        seedless = {**pipeline, "detector": {**pipeline["detector"], "params": {
-            k: v for k, v in pipeline["detector"]["params"].items() if k != "random_state"}}}
-        group_src = json.dumps({"dataset": {k: dataset[k] for k in ("name", "protocol", "params")},
-                                "train": self.train_name, "pipeline": seedless,
-                                **({"threshold": self.spec.threshold} if self.spec.threshold != "detector" else {})},
-                               sort_keys=True)
-        run_id = f"{created.strftime('%Y%m%dT%H%M%S')}-{name}-{self.pipeline.name}-s{seed}-{uuid.uuid4().hex[:6]}"
-        return {
-            "schema": SCHEMA,
-            "run_id": run_id,
-            "created": created.isoformat(timespec="seconds"),
-            "run_group": run_group,
-            "group_key": hashlib.sha256(group_src.encode()).hexdigest()[:12],
-            "seed": seed,
-            "dataset": dataset,
-            "train_dataset": train_info,
-            "pipeline": pipeline,
-            "metrics": result["metrics"],
-            "metric_info": result["metric_info"],
-            "threshold": result.get("threshold", float(detector.threshold_)),
-            "threshold_source": result.get("threshold_source", "detector"),
-            "scores_are_logits": result.get("scores_are_logits"),
-            "confusion": result["confusion"],
-            "breakdowns": result["breakdowns"],
-            "warnings": result["warnings"] + ([f"{dropped} clip(s) skipped as unreadable"] if dropped else []),
-            "training": {"history": _jsonable(getattr(detector, "history_", None)),
-                         "best_epoch": getattr(detector, "best_epoch_", None),
-                         "reused_fit": getattr(self, "_fit_reused", False)},
-            "timings": {k: round(v, 4) for k, v in timings.items()},
-            "extraction": {k: v.as_dict() for k, v in extract_stats.items()},
-            "environment": {**environment(self.device), "plugins": self._plugin_versions()},
-            "options": {"precision": self.spec.precision, "batch_size": self.spec.batch_size,
-                        "skip_bad": self.spec.skip_bad, "allow_missing": self.spec.allow_missing,
-                        "threshold": self.spec.threshold},
-        }
+        except OSError as e:
+            msg = f"the trained detector could not be saved to {str(path)!r} ({e.strerror or e})"
+            log.warning(msg)
+            rec["warnings"].append(msg)
+        return None
 
     def _plugin_versions(self) -> dict[str, str]:
+        from .provenance import package_version
+
         out = {}
         for kind, cls in (("dataset", self.dataset_classes[self.train_name]), ("embedder", self.pipeline.embedder),
                           ("detector", self.pipeline.detector)):
             if cls is not None:
                 mod = cls.__module__.split(".")[0]
-                from .provenance import package_version
-
-                out[f"{kind}:{cls.name}"] = f"{cls.__module__} {package_version(mod) or ''} v{getattr(cls, 'version', '1')}".strip()
+                out[f"{kind}:{cls.name}"] = f"{cls.__module__} {package_version(mod) or ''} v{cls.version}".strip()
         return out
 
 
@@ -551,19 +389,20 @@ def _check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool
                                hint="check the labels in the protocol or manifest")
 
 
-def _stat_key(path) -> str:
-    try:
-        st = Path(path).stat()
-        return f"{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
-        return "missing"
+def _check_scores(detector: str, scores: np.ndarray, n: int, where: str) -> None:
+    if scores.shape != (n,):
+        raise FakebenchError(f"detector {detector!r} returned scores of shape {scores.shape} for {n} clips",
+                             hint="decision_function must return shape (n,)")
+    if not np.isfinite(scores).all():
+        raise FakebenchError(f"detector {detector!r} returned NaN/inf scores on {where}")
 
 
 def _labels(clips: list[Clip]) -> np.ndarray:
     return np.array([c.label for c in clips], dtype=np.int64)
 
 
-def _unique(clips: list[Clip]) -> list[Clip]:
+def unique_clips(clips: list[Clip]) -> list[Clip]:
+    """``clips`` without repeats of the same audio file (first occurrence kept)."""
     seen, out = set(), []
     for c in clips:
         key = str(c.path)
@@ -574,13 +413,8 @@ def _unique(clips: list[Clip]) -> list[Clip]:
 
 
 def _counts(clips: list[Clip]) -> str:
-    d = _counts_dict(clips)
-    return f"{d['n']} ({d['real']} real, {d['fake']} fake)"
-
-
-def _counts_dict(clips: list[Clip]) -> dict[str, int]:
     fake = sum(c.label == FAKE for c in clips)
-    return {"n": len(clips), "real": len(clips) - fake, "fake": fake}
+    return f"{len(clips)} ({len(clips) - fake} real, {fake} fake)"
 
 
 def _score_rows(clips: list[Clip], scores: np.ndarray, split: str) -> list[dict[str, Any]]:
@@ -594,20 +428,8 @@ def _score_rows(clips: list[Clip], scores: np.ndarray, split: str) -> list[dict[
 def _seed_everything(seed: int) -> None:
     import random
 
+    import torch
+
     random.seed(seed)
     np.random.seed(seed % (2**32))
     torch.manual_seed(seed)
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    return repr(obj)

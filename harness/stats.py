@@ -245,3 +245,46 @@ def systems_table(path: str, where: str = "") -> Mapping[str, float]:
     if not out:
         raise ConfigError(f"per-system table {str(p)!r} holds no rows", hint="columns: system,value")
     return out
+
+
+def correlate_runs(store: Any, runs: Sequence[str], table_path: str, split: str = "eval") -> dict[str, Any]:
+    """Per-system mean BCE of the stored scores of ``runs`` (run ids, unique run-id
+    prefixes or a group key; several runs are averaged per system), joined with the
+    per-system values of ``table_path`` (CSV system,value) and correlated."""
+    from .errors import FakebenchError
+
+    quality = systems_table(table_path)
+    records = store.records()
+    chosen: list[dict[str, Any]] = []
+    for spec in runs:
+        hits = [r for r in records if r["run_id"] == spec or r.get("group_key") == spec]
+        if not hits:
+            hits = [r for r in records if r["run_id"].startswith(spec)]
+            if len(hits) > 1:
+                raise FakebenchError(f"run {spec!r} is ambiguous: {len(hits)} runs start with it",
+                                     hint="give more of the run id (`fakebench results list`)")
+        if not hits:
+            raise FakebenchError(f"no stored run {spec!r} in {store.root}", hint="see `fakebench results list`")
+        chosen.extend(h for h in hits if h not in chosen)
+    per_run = []
+    for rec in chosen:
+        if rec.get("scores_are_logits") is False:
+            raise FakebenchError(f"run {rec['run_id']} has scores that are not logits, so no BCE",
+                                 hint="per-system BCE needs a detector whose scores are logits (e.g. mlp)")
+        rows = [r for r in store.scores(rec) if r.get("split", split) == split]
+        if not rows:
+            raise FakebenchError(f"run {rec['run_id']} has no stored {split} scores")
+        per_run.append(per_system_bce([float(r["score"]) for r in rows], [int(r["label"]) for r in rows],
+                                      [r.get("system") or None for r in rows]))
+    systems = sorted(set().union(*per_run))
+    bce = {s: float(sum(p[s]["bce"] for p in per_run if s in p) / sum(1 for p in per_run if s in p)) for s in systems}
+    common = [s for s in systems if s in quality]
+    result: dict[str, Any] = {
+        "runs": [r["run_id"] for r in chosen],
+        "systems": [{"system": s, "bce": bce[s], "value": quality[s]} for s in common],
+        "only_in_runs": [s for s in systems if s not in quality],
+        "only_in_table": sorted(s for s in quality if s not in bce),
+    }
+    c = correlate([bce[s] for s in common], [quality[s] for s in common])
+    result.update(n=c.n, spearman=c.spearman, spearman_p=c.spearman_p, pearson=c.pearson, pearson_p=c.pearson_p)
+    return result

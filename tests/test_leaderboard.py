@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from fakebench.cli import main
 from fakebench.errors import ConfigError
 from fakebench.evaluate import evaluate
-from fakebench.leaderboard import build_grids, latex_escape, render, table
+from fakebench.leaderboard import build_grids, table
+from fakebench.report.render import render
+from fakebench.report.text import latex_escape
 from fakebench.data import Clip
 from fakebench.registry import Registry
 from fakebench.results import SCHEMA, ResultStore

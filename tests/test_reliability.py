@@ -277,12 +277,12 @@ def test_config_file_is_data_not_code(tmp_path, monkeypatch):
     (tmp_path / "c.toml").write_text('[detector]\nepochs = "__import__(\'os\').system(\'touch pwned\')"\n')
     r = CliRunner().invoke(main, ["run", "-d", "toy-mlp", "-D", "manifest", "--data-root", str(corpus(tmp_path)),
                                   "--config", str(tmp_path / "c.toml")])
-    assert_clear_error(r, "'epochs' must be an integer")
+    assert_clear_error(r, "mlp: parameter epochs=", "must be an integer")
     assert not (tmp_path / "pwned").exists()
 
 
 def test_wrongly_typed_parameter(tmp_path):
-    assert_clear_error(run(corpus(tmp_path), "--set", "lr=fast"), "'lr' must be a number")
+    assert_clear_error(run(corpus(tmp_path), "--set", "lr=fast"), "mlp: parameter lr='fast'", "must be a number")
 
 
 def test_corrupt_cache_entry_is_recomputed(tmp_path):

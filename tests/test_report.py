@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from fakebench.leaderboard import render
+from fakebench.report.render import render
 from fakebench.results import ResultStore
 
 from test_leaderboard import make_record, synthetic_scores

@@ -4,7 +4,8 @@
 import pytest
 
 from fakebench.errors import FakebenchError
-from fakebench.leaderboard import render, table
+from fakebench.leaderboard import table
+from fakebench.report.render import render
 from fakebench.results import SCHEMA, ResultStore
 
 

@@ -53,7 +53,7 @@ def test_several_seeds_share_a_group(small_foley, tmp_path):
     recs = _run(small_foley, tmp_path, seeds=[0, 1, 2], sets={"epochs": 10})
     assert len({r["group_key"] for r in recs}) == 1
     assert [r["seed"] for r in recs] == [0, 1, 2]
-    from fakebench.leaderboard import render
+    from fakebench.report.render import render
 
     assert " ± " in render(recs)
 

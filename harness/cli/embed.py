@@ -33,7 +33,8 @@ def embed_cmd(embedder, dataset, data_root, protocol, device, weights, length, b
     from ..config import parse_sets
     from ..extract import extract
     from ..registry import Registry
-    from ..runner import _unique, resolve_device
+    from ..device import resolve_device
+    from ..runner import unique_clips
 
     reg = Registry()
     device = resolve_device(device)
@@ -41,11 +42,11 @@ def embed_cmd(embedder, dataset, data_root, protocol, device, weights, length, b
     if protocol:
         params["protocol"] = protocol
     ds = reg.dataset(dataset).from_params(params)
-    clips = _unique([c for split in ds.load().values() for c in split])
+    clips = unique_clips([c for split in ds.load().values() for c in split])
     emb = reg.embedder(embedder).from_params(parse_sets(sets))
     emb.load(weights=weights, device=device)
     _, stats = extract(emb, clips, cache=EmbeddingCache(cache_dir), length=length,
-                       batch_size=batch_size or getattr(emb, "default_batch_size", 16), num_workers=num_workers,
+                       batch_size=batch_size or emb.default_batch_size, num_workers=num_workers,
                        frames=frames, skip_bad=skip_bad, precision=precision, progress=not as_json)
     d = stats.as_dict()
     if as_json:

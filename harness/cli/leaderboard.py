@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
+from ..report.render import FORMATS
 from .common import json_option, results_option
 
-FORMATS = ("markdown", "csv", "latex", "html")
 
 
 def _filters(f):
@@ -81,7 +81,7 @@ def leaderboard_cmd(ctx, fmt, dataset, train_dataset, pipeline, embedder, detect
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..leaderboard import render
+    from ..report.render import render
 
     store, records = _records(results_dir, dataset, train_dataset, pipeline, embedder, detector)
     if not records:
@@ -134,7 +134,7 @@ def correlate_cmd(table_path, runs, split, results_dir, as_json):
     """
     from tabulate import tabulate
 
-    from ..leaderboard import correlate_runs
+    from ..stats import correlate_runs
     from ..results import ResultStore
 
     res = correlate_runs(ResultStore(results_dir), runs, table_path, split)

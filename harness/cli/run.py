@@ -10,9 +10,9 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 
 
 @click.command("run")
-@click.option("--detector", "-d", required=True,
+@click.option("--detector", "-d", default=None,
               help="Detector or pipeline: clap-mlp = embedder clap + detector mlp; aasist needs no embedder.")
-@click.option("--dataset", "-D", required=True, help="Dataset name; comma-separated test sets with --train-dataset.")
+@click.option("--dataset", "-D", default=None, help="Dataset name; comma-separated test sets with --train-dataset.")
 @click.option("--embedder", "-e", default=None, help="Embedder, when not part of --detector.")
 @click.option("--train-dataset", default=None, help="Fit on this dataset and score every --dataset (cross-dataset).")
 @data_root_option
@@ -21,16 +21,18 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--seed", type=int, default=0, show_default=True, help="First seed.")
 @click.option("--runs", type=int, default=1, show_default=True, help="Number of seeds: seed, seed+1, ...")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Plugin parameter, e.g. --set epochs=10 --set embedder.layer=6 (repeatable).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML config file.")
+              help="Plugin parameter, e.g. --set epochs=10 --set embedder.layer=6, or a run key: --set run.runs=3 "
+                   "(repeatable).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="TOML config file ([run], [dataset], [embedder], [detector]); the command line wins over it.")
 @click.option("--length", default=None, help="Clip length policy: full, crop:N, pad:N, repeat:N, center:N.")
 @click.option("--batch-size", type=int, default=None, help="Embedding batch size.")
 @click.option("--workers", "num_workers", type=int, default=None, help="Audio decoding workers.")
 @click.option("--precision", type=click.Choice(["fp32", "fp16", "bf16"]), default="fp32", show_default=True)
 @click.option("--weights", default=None, help="Weights file or folder (embedder, or the detector if none).")
 @click.option("--metric", "metrics", multiple=True, help="Metric to compute (repeatable) [default: all defaults].")
-@click.option("--threshold", "threshold", type=click.Choice(["detector", "dev-eer"]), default=None,
-              help="Threshold of accuracy/F1/...: the detector's, or the EER point of the val split. [default: detector]")
+@click.option("--threshold", "threshold", type=click.Choice(["detector", "dev-eer"]), default="detector",
+              show_default=True, help="Threshold of accuracy/F1/...: the detector's, or the EER point of the val split.")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
@@ -39,58 +41,54 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @cache_option
 @results_option
 @json_option
-def run_cmd(detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets, config_file,
-            length, batch_size, num_workers, precision, weights, metrics, allow_missing, skip_bad, no_save_model,
-            no_cache, cache_dir, results_dir, as_json, threshold=None, retrain=False):
+@click.pass_context
+def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets,
+            config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, allow_missing,
+            skip_bad, no_save_model, no_cache, retrain, cache_dir, results_dir, as_json):
     """Train and evaluate DETECTOR on DATASET; write result records.
+
+    Precedence: command-line options > --set > --config file > defaults.
 
     \b
     Examples:
       fakebench run --detector sfx-mlp --dataset foley-demo --data-root data/
       fakebench run -d clap-mlp -D dcase23 --runs 10 --set epochs=100
       fakebench run -d aasist -D manifest --data-root speech.csv --set pretrained=AASIST
+      fakebench run --config study.toml --runs 3
     """
-    from ..config import load_config_file, parse_sets
-    from ..errors import ConfigError
-    from ..runner import RunSpec, Runner
+    from ..config import RunSpec
+    from ..runner import Runner
 
-    file_sets: dict = {}
-    if config_file:
-        cfg = load_config_file(config_file)
-        for section in ("dataset", "embedder", "detector"):
-            for k, v in cfg.get(section, {}).items():
-                file_sets[f"{section}.{k}"] = v
-        run_cfg = cfg.get("run", {})
-        unknown = set(run_cfg) - {"dataset", "detector", "embedder", "train_dataset", "protocol", "runs", "seed",
-                                  "length", "device", "threshold"}
-        if unknown:
-            raise ConfigError(f"config file {config_file!r}: unknown [run] key(s) {sorted(unknown)}")
-        protocol = protocol or run_cfg.get("protocol")
-        length = length or run_cfg.get("length")
-        threshold = threshold or run_cfg.get("threshold")
-        embedder = embedder or run_cfg.get("embedder")
-        train_dataset = train_dataset or run_cfg.get("train_dataset")
-    if runs < 1:
-        raise ConfigError("--runs must be at least 1")
-    spec = RunSpec(
-        dataset=dataset, detector=detector, embedder=embedder, train_dataset=train_dataset, data_root=data_root,
-        protocol=protocol, seeds=list(range(seed, seed + runs)), device=device,
-        sets={**file_sets, **parse_sets(sets)}, length=length, batch_size=batch_size, num_workers=num_workers,
-        precision=precision, weights=weights, cache_dir=cache_dir, results_dir=results_dir,
-        metrics=list(metrics) or None, threshold=threshold or "detector", allow_missing=allow_missing, skip_bad=skip_bad,
-        save_model=not no_save_model, use_cache=not no_cache, reuse_fits=not retrain, progress=not as_json,
-    )
+    given = {name: value for name, value in ctx.params.items()
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    options = {
+        "dataset": given.get("dataset"), "detector": given.get("detector"), "embedder": given.get("embedder"),
+        "train_dataset": given.get("train_dataset"), "data_root": given.get("data_root"),
+        "protocol": given.get("protocol"), "device": given.get("device"), "length": given.get("length"),
+        "batch_size": given.get("batch_size"), "workers": given.get("num_workers"),
+        "precision": given.get("precision"), "weights": given.get("weights"),
+        "metrics": list(metrics) if metrics else None, "threshold": given.get("threshold"),
+        "allow_missing": True if allow_missing else None, "skip_bad": True if skip_bad else None,
+        "no_save_model": True if no_save_model else None, "no_cache": True if no_cache else None,
+        "retrain": True if retrain else None, "cache": given.get("cache_dir"), "results": given.get("results_dir"),
+    }
+    if "seed" in given:
+        options["seed"] = seed
+    if "runs" in given:
+        options["runs"] = runs
+    spec = RunSpec.from_config(config_file, sets=sets, **options)
+    spec.progress = not as_json
     records = Runner(spec).run()
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
-    from ..leaderboard import render
+    from ..report.render import render
 
-    click.echo(render(records, metrics=list(metrics) or None))
+    click.echo(render(records, metrics=list(spec.metrics) if spec.metrics else None))
     for rec in records:
         for w in rec.get("warnings", []):
             click.echo(f"warning ({rec['dataset']['name']}, seed {rec['seed']}): {w}", err=True)
     if records:
         from ..results import ResultStore
 
-        click.echo(f"\n{len(records)} record(s) written to {ResultStore(results_dir).root}")
+        click.echo(f"\n{len(records)} record(s) written to {ResultStore(spec.results_dir).root}")

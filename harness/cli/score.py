@@ -6,27 +6,20 @@ import json
 
 import click
 
-from .common import device_option, json_option
+from .common import device_option, json_option, results_option
 
 
 @click.command("score")
-@click.option("--model", "-m", required=True, type=click.Path(dir_okay=False),
-              help="A saved detector (results store models/<run_id>.pt, or a run id).")
+@click.option("--model", "-m", required=True, help="A saved detector (results store models/<run_id>.pt, or a run id).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @device_option
+@results_option
 @json_option
-def score_cmd(model, files, device, as_json):
+def score_cmd(model, files, device, results_dir, as_json):
     """Score FILES with a saved detector: a fake/real verdict per file."""
-    from pathlib import Path
+    from ..inference import find_model, score_files
 
-    from ..results import ResultStore
-    from ..inference import score_files
-
-    if not Path(model).exists():
-        candidate = ResultStore().model_path(model)
-        if candidate.exists():
-            model = str(candidate)
-    verdicts = score_files(model, files, device=device)
+    verdicts = score_files(find_model(model, results_dir), files, device=device)
     if as_json:
         click.echo(json.dumps([v.as_dict() for v in verdicts], indent=2))
         return

@@ -3,7 +3,7 @@
 Python's standard library only (``http.server``). ``GET /`` shows one upload form;
 ``POST /score`` (multipart/form-data, field ``file``) answers with the verdict (fake or
 real), the score, the decision threshold and p(fake) when the detector's scores are
-logits, computed by a :class:`fakebench.scoring.Scorer` holding the saved detector, loaded once.
+logits, computed by a :class:`fakebench.inference.Scorer` holding the saved detector, loaded once.
 ``POST /score?format=json`` answers the same as JSON.
 
 Uploads larger than ``--max-mb`` are refused (413) before they are read; files that do
@@ -229,14 +229,10 @@ def make_server(model: str | Path, host: str = "127.0.0.1", port: int = 8000, *,
 @device_option
 def serve_cmd(model, host, port, max_mb, device):
     """Serve a web page where users upload an audio file and get a verdict."""
-    from ..results import ResultStore
-    from ..runner import resolve_device
+    from ..device import resolve_device
+    from ..inference import find_model
 
-    if not Path(model).exists():
-        candidate = ResultStore().model_path(model)
-        if candidate.exists():
-            model = str(candidate)
-    server = make_server(model, host, port, device=resolve_device(device), max_mb=max_mb)
+    server = make_server(find_model(model), host, port, device=resolve_device(device), max_mb=max_mb)
     h, p = server.server_address[:2]
     click.echo(f"fakebench serve: {server.detector_name} ({server.run_id}) on http://{h}:{p}/  (Ctrl-C to stop)")
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..data.clips import Clip
 from ..errors import DatasetError
@@ -37,8 +37,14 @@ class Dataset(Configurable):
     citation: ClassVar[str] = ""
     folder: ClassVar[str] = ""
     protocols: ClassVar[tuple[str, ...]] = ("default",)
+    #: Bump when the clips or attributes a protocol yields change.
+    version: ClassVar[str] = "1"
     #: Attributes this dataset fills per clip, beyond label (``class``, ``system``...).
     attributes: ClassVar[tuple[str, ...]] = ()
+    #: Which clips form the corpus' test set when it is used only for testing
+    #: (``--train-dataset A --dataset THIS``): ``eval`` (an official evaluation
+    #: partition, e.g. ASVspoof) or ``all`` (every clip, e.g. In-the-Wild's 31,779).
+    test_split: ClassVar[str] = "all"
 
     def __init__(self, root: str | os.PathLike | None = None, protocol: str | None = None,
                  seed: int = 0, allow_missing: bool = False):
@@ -59,6 +65,12 @@ class Dataset(Configurable):
             f"{self.name} cannot be downloaded automatically",
             hint=self.instructions(),
         )
+
+    def asv_scores(self, split: str = "eval") -> dict[str, Any] | None:
+        """The organisers' ASV scores of ``split`` for tandem metrics (t-DCF):
+        ``{"target": array, "nontarget": array, "spoof": array}``, or None when the corpus
+        ships none (the default)."""
+        return None
 
     def instructions(self) -> str:
         """How to obtain the corpus by hand."""

@@ -27,9 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-import torch
-
-from ..params import Configurable
+from ..params import Configurable, to_json_safe
 
 
 class Embedder(Configurable):
@@ -47,6 +45,8 @@ class Embedder(Configurable):
     default_length: ClassVar[str] = "full"
     #: Name of the resampler the model's own preprocessing uses.
     resampler: ClassVar[str] = "sinc"
+    #: Clips per forward pass when the user gives no ``--batch-size``.
+    default_batch_size: ClassVar[int] = 16
     #: Parameters that do not change the outputs (batching, logging...): left out of the
     #: cache key.
     runtime_params: ClassVar[tuple[str, ...]] = ()
@@ -56,16 +56,17 @@ class Embedder(Configurable):
     def __init__(self) -> None:
         pass
 
-    device: torch.device = torch.device("cpu")
+    #: The device ``load`` put the model on (a ``torch.device`` or its name).
+    device: Any = "cpu"
     weights_fingerprint: str = "unloaded"
 
     # -- to implement -------------------------------------------------------------------
 
-    def load(self, weights: str | Path | None = None, device: str | torch.device = "cpu") -> "Embedder":
+    def load(self, weights: str | Path | None = None, device: Any = "cpu") -> "Embedder":
         """Load the model (heavy imports here) onto ``device``; return ``self``."""
         raise NotImplementedError
 
-    def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+    def embed(self, batch: Any, frames: bool = False) -> Any:
         """(n, samples) audio in [-1, 1] at ``sample_rate`` -> (n, dim) or (n, frames, dim)."""
         raise NotImplementedError
 
@@ -95,7 +96,7 @@ class Embedder(Configurable):
             {
                 "name": self.name,
                 "version": self.version,
-                "params": _jsonable({k: v for k, v in self.get_params().items() if k not in self.runtime_params}),
+                "params": to_json_safe({k: v for k, v in self.get_params().items() if k not in self.runtime_params}),
                 "weights": self.fingerprint(),
                 "sample_rate": self.sample_rate,
                 "length": length_policy,
@@ -110,20 +111,9 @@ class Embedder(Configurable):
         return {
             "name": self.name,
             "version": self.version,
-            "params": _jsonable(self.get_params()),
+            "params": to_json_safe(self.get_params()),
             "weights": self.fingerprint(),
             "sample_rate": self.sample_rate,
             "dim": self.output_dim,
         }
 
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    return repr(obj)

@@ -1,6 +1,8 @@
 """Reports from stored results: standalone HTML leaderboards with embedded plots, and
 the static site of ``fakebench leaderboard publish``.
 
+* :mod:`.render`: :func:`render`, the leaderboard in any format;
+* :mod:`.text`: Markdown, CSV and LaTeX tables;
 * :mod:`.plots`: matplotlib figures (Agg canvas) as PNG bytes: DET, ROC, score
   histograms, confusion matrices, per-system bars;
 * :mod:`.html`: tables and pages (no external resources);

@@ -14,8 +14,8 @@ import logging
 from collections import OrderedDict, defaultdict
 from typing import Any, Sequence
 
-from ..leaderboard import (ALPHA, MARKER, Grid, build_grids, cross_grids, fmt_cell, fmt_p, pipeline_labels, pivot_grid,
-                           table_grid)
+from ..leaderboard import ALPHA, MARKER, Grid, build_grids, cross_grids, pipeline_labels, pivot_grid, table_grid
+from .text import fmt_cell, fmt_p
 from ..stats import mean_std
 
 log = logging.getLogger("fakebench")

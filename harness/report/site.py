@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..leaderboard import ALPHA, cross_grids, table_grid, to_csv, to_latex, to_markdown
+from ..leaderboard import ALPHA, cross_grids, table_grid
+from .text import to_csv, to_latex, to_markdown
 
 
 def default_publish_dir(start: str | os.PathLike | None = None) -> Path:

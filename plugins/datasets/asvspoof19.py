@@ -112,6 +112,7 @@ class _Asvspoof2019(Dataset):
     citation = ("Wang et al., ASVspoof 2019: a large-scale public database of synthesized, converted and "
                 "replayed speech, Computer Speech & Language 2020")
     protocols = ("official",)
+    test_split = "eval"
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, check_files=True, cache=True):
         super().__init__(root, protocol, seed, allow_missing)

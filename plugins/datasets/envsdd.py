@@ -118,6 +118,7 @@ class EnvSDD(Dataset):
     citation = "Yin et al., EnvSDD: Benchmarking Environmental Sound Deepfake Detection, Interspeech 2025"
     folder = "EnvSDD"
     protocols = ("track1", "track2")
+    test_split = "eval"
     attributes = ("system", "fake_type", "source_dataset")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, eval_set="test", check_files=True):

@@ -1,0 +1,128 @@
+"""Reusing the fitted detector of an identical earlier run.
+
+A fit is reused only when everything that could change it is identical: the detector's
+code (its module's source, its distribution's and fakebench's versions, the git commit),
+its parameters and seed, the training and validation data exactly as the detector sees
+them (array contents, or the audio files' content hashes with speakers and transcripts),
+the device type and the threshold policy. Fits are never reused from a checkout with
+uncommitted changes, and ``--retrain`` (``reuse_fits=False``) turns reuse off.
+
+Fits live in the embedding cache, ``<cache>/fits/<key>.pt``, saved with
+:func:`fakebench.persist.save_detector` (loadable with ``weights_only=True``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .data import Clip
+from .errors import FakebenchError
+from .params import to_json_safe
+
+log = logging.getLogger("fakebench")
+
+
+class FitCache:
+    """Fitted detectors keyed by :meth:`key`; ``enabled=False`` makes every call a no-op."""
+
+    def __init__(self, cache: Any, registry: Any, device: str, *, enabled: bool = True):
+        self.cache = cache
+        self.registry = registry
+        self.device = device
+        self.enabled = bool(enabled and cache is not None)
+
+    def path(self, key: str) -> Path:
+        return Path(self.cache.root) / "fits" / f"{key}.pt"
+
+    def key(self, detector: Any, data: Sequence[tuple[Sequence[Clip], Any, np.ndarray | None]],
+            extra: dict[str, Any]) -> str | None:
+        """The key of fitting ``detector`` on ``data``: (clips, X, y) for train then val;
+        ``extra`` holds what else must match (threshold policy, embedding namespaces)."""
+        if not self.enabled:
+            return None
+        from .provenance import fakebench_version, git_sha, package_version
+
+        sha = git_sha()
+        if sha and sha.endswith("-dirty"):
+            return None
+        cls = type(detector)
+        try:
+            source = inspect.getsource(sys.modules[cls.__module__])
+        except (OSError, TypeError, KeyError):
+            return None
+        import torch
+
+        meta = {
+            "detector": cls.name, "version": cls.version,
+            "params": to_json_safe({k: v for k, v in detector.get_params().items() if k != "device"}),
+            "source": hashlib.sha256(source.encode()).hexdigest(),
+            "dist": package_version(cls.__module__.split(".")[0]), "fakebench": fakebench_version(), "git": sha,
+            "device": torch.device(self.device).type, **to_json_safe(extra),
+        }
+        h = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
+        for clips, x, y in data:
+            h.update(b"|split|")
+            if y is not None:
+                h.update(np.ascontiguousarray(y).tobytes())
+            arrays = [x] if isinstance(x, np.ndarray) else [getattr(x, "embedding", None)]
+            arrays += list(getattr(x, "frames", None) or [])
+            for a in arrays:
+                if isinstance(a, np.ndarray):
+                    h.update(np.ascontiguousarray(a).tobytes())
+            if x is not None and not isinstance(x, np.ndarray):
+                known = self.cache.hasher.known([c.path for c in clips])
+                for c, k in zip(clips, known):
+                    h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
+        return h.hexdigest()[:24]
+
+    def load(self, key: str | None) -> Any:
+        """The cached fit of ``key`` (with its ``history_``, ``best_epoch_`` and
+        ``val_scores_``), or None."""
+        if key is None or not self.path(key).is_file():
+            return None
+        from .persist import load_detector
+
+        try:
+            detector, meta = load_detector(self.path(key), self.registry, device=self.device)
+        except FakebenchError as e:
+            log.warning("ignoring an unreadable cached fit (%s); fitting again", e.message)
+            return None
+        detector.history_ = meta.get("history")
+        detector.best_epoch_ = meta.get("best_epoch")
+        if meta.get("val_scores") is not None:
+            detector.val_scores_ = np.asarray(meta["val_scores"], dtype=np.float64)
+        return detector
+
+    def save(self, key: str | None, detector: Any) -> str | None:
+        """Store the fit; returns None, or why it could not be stored (a warning)."""
+        if key is None:
+            return None
+        from .persist import save_detector
+
+        val = getattr(detector, "val_scores_", None)
+        meta = {"history": to_json_safe(getattr(detector, "history_", None)),
+                "best_epoch": to_json_safe(getattr(detector, "best_epoch_", None)),
+                "val_scores": None if val is None else [float(v) for v in np.asarray(val).ravel()]}
+        try:
+            save_detector(self.path(key), detector, meta)
+        except NotImplementedError:
+            return None
+        except OSError as e:
+            return f"the fit could not be cached ({e.strerror or e}); the next identical run fits again"
+        return None
+
+
+def _stat_key(path) -> str:
+    try:
+        st = Path(path).stat()
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return "missing"
