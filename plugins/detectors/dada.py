@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import replace
 
 import numpy as np
 import torch
 
-from fakebench.api import AudioSource, ConfigError, DatasetError, Detector, Inputs, hookimpl
+from fakebench.api import ConfigError, DatasetError, Detector, Inputs, hookimpl
 from fakebench.api import ASR_DEFAULTS as ASR
 
 log = logging.getLogger("fakebench")
@@ -143,17 +142,18 @@ class DADA(Detector):
         return self.fusion in ("mid", "late", "text"), self.fusion in ("mid", "late", "audio")
 
     def _inputs(self, X) -> Inputs:
-        """``X`` with the fields this fusion needs (made here when missing; X is not changed)."""
+        """Check that ``X`` holds the fields this fusion needs (built by the harness with
+        :func:`fakebench.inputs.build_inputs`; DADA never builds its own)."""
         if not isinstance(X, Inputs):
-            raise ConfigError("dada needs fakebench.inputs.Inputs (audio, transcript, speaker), "
+            raise ConfigError("dada needs fakebench.api.Inputs (audio, transcript, speaker), "
                               f"not {type(X).__name__}",
                               hint="run it through fakebench.run / `fakebench run`, or build Inputs(clips=...)")
-        if X.audio is None and self._uses[1]:
-            X = replace(X, audio=AudioSource(X.clips, self.sample_rate, self.default_length))
-        if X.transcript is None and self._uses[0]:
-            from fakebench.api import transcripts_for
-
-            X = replace(X, transcript=transcripts_for(X.clips, self.get_params(), cache=None, device=str(self.device)))
+        use_text, use_audio = self._uses
+        missing = [f for f, needed in (("audio", use_audio), ("transcript", use_text))
+                   if needed and getattr(X, f) is None]
+        if missing:
+            raise ConfigError(f"dada (fusion={self.fusion}) was given no {' and no '.join(missing)}",
+                              hint="build its inputs with fakebench.inputs.build_inputs, as run/score/serve do")
         return X
 
     def _build_text(self):
