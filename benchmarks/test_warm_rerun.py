@@ -21,6 +21,7 @@ lookup, namespace scan, one read of the pack), against reading the same pack wit
 from __future__ import annotations
 
 import cProfile
+import hashlib
 import csv
 import io
 import os
@@ -146,7 +147,8 @@ class _Stub(Embedder):
 
 @pytest.fixture(scope="module")
 def cache_30k(tmp_path_factory):
-    from fakebench.cache import EmbeddingCache, content_hash
+    from fakebench.cache import EmbeddingCache
+    from fakebench.hashing import content_hash
     from fakebench.data import Clip
 
     root = tmp_path_factory.mktemp("cache30k")
@@ -164,7 +166,7 @@ def cache_30k(tmp_path_factory):
         key = content_hash(data)
         st = os.stat(p)
         clips.append(Clip(id=f"{i:05d}", path=p, label=i % 2))
-        memo.append((p, key, (st.st_size, st.st_mtime_ns)))
+        memo.append((p, {"sha256": hashlib.sha256(data).hexdigest()}, (st.st_size, st.st_mtime_ns)))
         keys.append(key)
     cache.hasher.remember(memo)
     for s in range(0, N_30K, 4096):

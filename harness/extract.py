@@ -20,7 +20,8 @@ import numpy as np
 import torch
 
 from .audio import LengthPolicy, load_audio
-from .cache import EmbeddingCache, Namespace, content_hash_file
+from .cache import EmbeddingCache, Namespace
+from .hashing import CONTENT_KEY_LENGTH, file_digest
 from .data import Clip
 from .contracts.embedder import Embedder
 from .errors import AudioError, FakebenchError
@@ -83,7 +84,7 @@ class _ClipAudio(torch.utils.data.Dataset):
         try:
             try:
                 st = os.stat(clip.path)
-                key = content_hash_file(clip.path)
+                sha = file_digest(clip.path)
             except FileNotFoundError:
                 raise AudioError(f"audio file {str(clip.path)!r} does not exist",
                                  hint="check the dataset folder, or pass --allow-missing/--skip-bad") from None
@@ -97,7 +98,7 @@ class _ClipAudio(torch.utils.data.Dataset):
             if wave.shape[-1] < need:
                 wave = torch.nn.functional.pad(wave, (0, need - wave.shape[-1]))
                 flags.append("padded")
-            return i, key, (st.st_size, st.st_mtime_ns), wave, None, flags
+            return i, sha, (st.st_size, st.st_mtime_ns), wave, None, flags
         except FakebenchError as e:
             return i, None, None, None, (e.message, e.hint), []
 
@@ -238,7 +239,7 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
             for items in loader:
                 memo = []
                 ready: list[tuple[int, str, torch.Tensor]] = []
-                for j, key, st, wave, err, flags in items:
+                for j, sha, st, wave, err, flags in items:
                     i = todo[j]
                     stats.silent += "silent" in flags
                     stats.padded += "padded" in flags
@@ -247,8 +248,8 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
                         if not skip_bad and first_error is None:
                             first_error = err
                         continue
-                    keys[i] = key
-                    memo.append((clips[i].path, key, st))
+                    key = keys[i] = sha[:CONTENT_KEY_LENGTH]
+                    memo.append((clips[i].path, {"sha256": sha}, st))
                     if ns is not None and key in ns:  # same content cached under another path
                         out[i] = ns.get_many([key])[0][0]
                         stats.cached += 1

@@ -4,11 +4,18 @@
 hex digest of every algorithm asked for. Downloads check ``sha256`` (and the ``md5``
 that Zenodo and the ASVspoof organisers publish); the embedding cache keys audio by
 :func:`content_hash` (a sha256 prefix); weights are fingerprinted by sha256.
+
+:class:`FileDigests` is the one memo of digests by (path, size, mtime), so an unchanged
+file is hashed once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -39,3 +46,128 @@ def content_hash(data: bytes) -> str:
 def content_hash_file(path: str | Path) -> str:
     """The content key of a file: the first 32 hex characters of its sha256."""
     return file_digest(path)[:CONTENT_KEY_LENGTH]
+
+
+# -- the memo: digests by (path, size, mtime) ---------------------------------------------------
+
+
+def absolute_path(path: "str | os.PathLike") -> str:
+    """``str(Path(path).absolute())`` (the memo's key), without pathlib's parsing cost for
+    plain paths: a warm run looks up every clip of a split (30k paths: 0.6 s in pathlib,
+    under 0.05 s here)."""
+    s = os.fspath(path)
+    if os.sep != "/" or not s or s == "." or "//" in s or "/./" in s or s.startswith("./") or s.endswith(("/", "/.")):
+        return str(Path(s).absolute())
+    return s if s.startswith("/") else os.path.join(os.getcwd(), s)
+
+
+def stat_key(path: "str | os.PathLike") -> tuple[int, int] | None:
+    """(size, mtime in ns) of a file, or None when it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+class FileDigests:
+    """The one memo of file digests: sha256 (and md5 when asked for) of a file, remembered
+    by (absolute path, size, mtime) in a SQLite file, so an unchanged file is read once.
+
+    The embedding cache keeps one for audio (``<cache>/files.sqlite``: content keys of
+    clips) and the weights resolver one for checkpoints (``$FAKEBENCH_HOME/
+    weights-digests.sqlite``). A memo that cannot be opened (a read-only folder) works
+    for this process only.
+    """
+
+    def __init__(self, db_path: str | Path):
+        self.db_path = Path(db_path)
+        self._local = threading.local()
+        self._mem: dict[tuple[str, int, int], dict[str, str]] = {}
+        con = self._con()
+        if con is not None:
+            con.execute("CREATE TABLE IF NOT EXISTS digests (path TEXT PRIMARY KEY, size INTEGER, "
+                        "mtime_ns INTEGER, sha256 TEXT, md5 TEXT)")
+
+    def _con(self) -> sqlite3.Connection | None:
+        con = getattr(self._local, "con", None)
+        if con is None and not getattr(self._local, "failed", False):
+            from .storage import connect_sqlite
+
+            try:
+                con = connect_sqlite(self.db_path)
+                con.execute("SELECT 1")
+            except (sqlite3.Error, OSError):
+                self._local.failed = True
+                return None
+            self._local.con = con
+        return con
+
+    def known(self, paths: Sequence["str | os.PathLike"]) -> list[str | None]:
+        """The content key (:func:`content_hash_file`) of each path when it is memoised
+        and the file is unchanged; None otherwise."""
+        out: list[str | None] = [None] * len(paths)
+        abspaths = [absolute_path(p) for p in paths]
+        rows: dict[str, tuple[int, int, str]] = {}
+        con = self._con()
+        if con is not None:
+            for i in range(0, len(abspaths), 900):
+                chunk = abspaths[i:i + 900]
+                for r in con.execute(f"SELECT path, size, mtime_ns, sha256 FROM digests WHERE path IN "
+                                     f"({','.join('?' * len(chunk))})", chunk):
+                    rows[r[0]] = (r[1], r[2], r[3])
+        for i, (p, ap) in enumerate(zip(paths, abspaths)):
+            m = rows.get(ap)
+            st = stat_key(p) if m is not None or self._mem else None
+            if m is not None and st == (m[0], m[1]) and m[2]:
+                out[i] = m[2][:CONTENT_KEY_LENGTH]
+            elif st is not None and (ap, *st) in self._mem:
+                out[i] = self._mem[(ap, *st)]["sha256"][:CONTENT_KEY_LENGTH]
+        return out
+
+    def remember(self, items: Iterable[tuple["str | os.PathLike", dict[str, str], tuple[int, int] | None]]) -> None:
+        """Store ``(path, {algorithm: digest}, (size, mtime) or None)`` entries."""
+        rows = []
+        for path, digests, st in items:
+            st = st or stat_key(path)
+            if st is None:
+                continue
+            key = (absolute_path(path), *st)
+            merged = {**self._mem.get(key, {}), **digests}
+            self._mem[key] = merged
+            rows.append((*key, merged.get("sha256"), merged.get("md5")))
+        con = self._con()
+        if rows and con is not None:
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                con.executemany("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)", rows)
+                con.execute("COMMIT")
+            except sqlite3.Error:
+                pass  # a memo that cannot be written only costs a re-read later
+
+    def digests(self, path: "str | os.PathLike", algorithms: tuple[str, ...] = ("sha256",)) -> dict[str, str]:
+        """``{algorithm: digest}`` of the file, read only when not memoised for its current
+        size and mtime."""
+        st = stat_key(path)
+        if st is None:
+            raise FileNotFoundError(path)
+        key = (absolute_path(path), *st)
+        have = dict(self._mem.get(key, {}))
+        if not all(a in have for a in algorithms):
+            con = self._con()
+            if con is not None:
+                row = con.execute("SELECT sha256, md5 FROM digests WHERE path=? AND size=? AND mtime_ns=?",
+                                  key).fetchone()
+                if row:
+                    have.update({a: v for a, v in zip(("sha256", "md5"), row) if v})
+        missing = tuple(a for a in algorithms if a not in have)
+        if missing:
+            have.update(file_digests(path, tuple(dict.fromkeys(("sha256", *missing)))))
+            self.remember([(path, have, st)])
+        else:
+            self._mem[key] = have
+        return {a: have[a] for a in algorithms}
+
+    def content_key(self, path: "str | os.PathLike") -> str:
+        """:func:`content_hash_file` of ``path``, memoised."""
+        return self.digests(path)["sha256"][:CONTENT_KEY_LENGTH]

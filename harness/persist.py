@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from .cache import atomic_write_bytes
+from .storage import atomic_write_bytes
 from .errors import WeightsError
 from .params import to_json_safe
 

@@ -26,7 +26,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .cache import atomic_write_bytes, connect_sqlite
+from .storage import atomic_write_bytes, connect_sqlite
 from .errors import FakebenchError
 
 SCHEMA = "fakebench.result/1"

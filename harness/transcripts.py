@@ -161,7 +161,7 @@ def transcripts_for(clips: Sequence[Clip], detector_params: dict[str, Any] | Non
 
 def _file_key(cache, clip: Clip) -> str:
     try:
-        return cache.hasher.hash_file(Path(clip.path))
+        return cache.hasher.content_key(clip.path)
     except FileNotFoundError:
         raise AudioError(f"audio file {str(clip.path)!r} does not exist",
                          hint="check the dataset folder, or pass --allow-missing to skip missing files") from None
@@ -192,7 +192,7 @@ class TranscriptStore:
             return None  # unreadable: transcribe again and overwrite
 
     def put(self, key: str, text: str) -> None:
-        from .cache import atomic_write_bytes
+        from .storage import atomic_write_bytes
 
         meta = self.dir / "meta.json"
         if not meta.exists():

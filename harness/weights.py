@@ -128,58 +128,22 @@ def seeded(seed: int = RANDOM_SEED) -> Iterator[None]:
         yield
 
 
-_HASHES: dict[tuple[str, int, int], tuple[str, str]] = {}
-
-
-def _digest_db():
-    """The persistent digest memo (``$FAKEBENCH_HOME/weights-digests.sqlite``), or None
-    when it cannot be opened (a read-only home: then hashes are kept per process)."""
-    import sqlite3
-
-    from .cache import connect_sqlite
-    from .paths import home
-
-    try:
-        con = connect_sqlite(home() / "weights-digests.sqlite")
-        con.execute("CREATE TABLE IF NOT EXISTS digests (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-                    "sha256 TEXT, md5 TEXT)")
-        return con
-    except (OSError, sqlite3.Error):
-        return None
+_MEMOS: dict[Path, "FileDigests"] = {}
 
 
 def file_digests(path: str | Path) -> tuple[str, str]:
     """(sha256, md5) of a file, read once per (path, size, mtime): remembered in this
-    process and across runs, so a warm run does not re-read a 300 MB checkpoint."""
-    import sqlite3
+    process and across runs (``$FAKEBENCH_HOME/weights-digests.sqlite``), so a warm run
+    does not re-read a 300 MB checkpoint."""
+    from .hashing import FileDigests
+    from .paths import home
 
-    p = Path(path).resolve()
-    st = p.stat()
-    key = (str(p), st.st_size, st.st_mtime_ns)
-    if key in _HASHES:
-        return _HASHES[key]
-    con = _digest_db()
-    try:
-        if con is not None:
-            row = con.execute("SELECT sha256, md5 FROM digests WHERE path=? AND size=? AND mtime_ns=?", key).fetchone()
-            if row:
-                _HASHES[key] = (row[0], row[1])
-                return _HASHES[key]
-        sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-        with open(p, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                sha.update(chunk)
-                md5.update(chunk)
-        _HASHES[key] = (sha.hexdigest(), md5.hexdigest())
-        if con is not None:
-            try:
-                con.execute("INSERT OR REPLACE INTO digests VALUES (?, ?, ?, ?, ?)", (*key, *_HASHES[key]))
-            except sqlite3.Error:
-                pass
-        return _HASHES[key]
-    finally:
-        if con is not None:
-            con.close()
+    db = home() / "weights-digests.sqlite"
+    memo = _MEMOS.get(db)
+    if memo is None:
+        memo = _MEMOS[db] = FileDigests(db)
+    d = memo.digests(Path(path).resolve(), ("sha256", "md5"))
+    return d["sha256"], d["md5"]
 
 
 def fingerprint(path: str | Path) -> str:

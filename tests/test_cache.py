@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from fakebench.cache import EmbeddingCache, FileHasher, Namespace
+from fakebench.cache import EmbeddingCache, Namespace
+from fakebench.hashing import FileDigests
 
 from conftest import write_wav
 
@@ -62,13 +63,14 @@ def test_temporary_files_are_ignored(tmp_path):
 
 
 def test_file_hash_memo_tracks_changes(tmp_path):
-    h = FileHasher(tmp_path / "f.sqlite")
+    h = FileDigests(tmp_path / "f.sqlite")
     p = write_wav(tmp_path / "a.wav", seconds=0.2)
-    first = h.hash_file(p)
+    first = h.content_key(p)
     assert h.known([p]) == [first]
+    assert FileDigests(tmp_path / "f.sqlite").known([p]) == [first]  # remembered across processes
     write_wav(p, seconds=0.3)
     assert h.known([p]) == [None]
-    assert h.hash_file(p) != first
+    assert h.content_key(p) != first
 
 
 def test_cache_root_unwritable_is_clear(tmp_path):

@@ -157,7 +157,7 @@ def test_absolute_path_equals_pathlib(text, tmp_path, monkeypatch):
     """The memo key must not change with the faster spelling, or warm runs would re-hash."""
     from pathlib import Path
 
-    from fakebench.cache import absolute_path
+    from fakebench.hashing import absolute_path
 
     monkeypatch.chdir(tmp_path)
     assert absolute_path(text) == str(Path(text).absolute())

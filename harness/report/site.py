@@ -43,7 +43,7 @@ def publish(records: Sequence[dict[str, Any]], store: Any, out: str | os.PathLik
             metrics: Sequence[str] | None = None, sort_by: str | None = None, alpha: float = ALPHA,
             digits: int = 2, plots: bool = True) -> list[Path]:
     """Write the site and tables; returns the paths written."""
-    from ..cache import atomic_write_bytes
+    from ..storage import atomic_write_bytes
     from .html import by_dataset, leaderboard_page
 
     out_dir = Path(out).expanduser() if out else default_publish_dir()
