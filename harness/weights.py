@@ -128,7 +128,7 @@ def seeded(seed: int = RANDOM_SEED) -> Iterator[None]:
         yield
 
 
-_MEMOS: dict[Path, "FileDigests"] = {}
+_MEMOS: dict[Path, Any] = {}  # FileDigests per home
 
 
 def file_digests(path: str | Path) -> tuple[str, str]:
