@@ -89,6 +89,9 @@ class RunSpec:
     threshold: str = "detector"
     #: the reproduction recipe this run belongs to (``fakebench reproduce``), recorded
     recipe: str | None = None
+    #: ``dev``: fit a logistic-regression calibration (scores -> LLRs) on the val split and
+    #: apply it to every test set (:mod:`fakebench.metrics.calibration`)
+    calibrate: str | None = None
 
     @classmethod
     def from_config(cls, config: str | Path | Mapping[str, Any] | None = None, *,
@@ -159,6 +162,8 @@ class RunSpec:
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
                 option = "--batch-size" if name == "batch_size" else "--workers"
                 raise ConfigError(f"{option} {v!r} must be an integer >= {low}")
+        if self.calibrate not in (None, "dev", "none"):
+            raise ConfigError(f"unknown calibration {self.calibrate!r}", hint="use --calibrate dev (or leave it out)")
         if self.length is not None:
             from .audio import LengthPolicy
 
@@ -212,7 +217,7 @@ def _run_fields(values: Mapping[str, Any], source: str) -> dict[str, Any]:
         if key in out and not isinstance(out[key], bool):
             raise ConfigError(f"{source}: {key} must be true or false, got {out[key]!r}")
     for key in ("dataset", "detector", "embedder", "train_dataset", "data_root", "protocol", "device", "length",
-                "precision", "weights", "cache_dir", "results_dir", "threshold", "recipe"):
+                "precision", "weights", "cache_dir", "results_dir", "threshold", "recipe", "calibrate"):
         if key in out and out[key] is not None and not isinstance(out[key], str):
             raise ConfigError(f"{source}: {key} must be a string, got {out[key]!r}")
     if isinstance(out.get("sets"), Mapping):

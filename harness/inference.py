@@ -105,7 +105,7 @@ class Scorer:
             frames = "frames" in detector.inputs
             arrays, _ = extract(self.embedder, clips, cache=self.cache, length=self.length, batch_size=1,
                                 num_workers=0, frames=frames)
-            features = {"frames" if frames else "embedding": {c.id: a for c, a in zip(clips, arrays)}}
+            features = {"frames" if frames else "embedding": {str(c.path): a for c, a in zip(clips, arrays)}}
         # the saved detector's own transcription settings (asr_model...), as in training
         X = build_inputs(detector, clips, features=features, length=self.length,
                          detector_params=detector.get_params(), transcript_cache=self.cache, device=self.device)

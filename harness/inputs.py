@@ -102,8 +102,9 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
                  transcript_cache: Any = None, device: str = "cpu") -> Any:
     """What ``detector`` (a class or instance) receives for ``clips``.
 
-    ``features`` maps ``"embedding"`` / ``"frames"`` to ``{clip id: array}`` (computed by
-    the caller through the embedding cache); ``length`` is the clip-length policy of
+    ``features`` maps ``"embedding"`` / ``"frames"`` to ``{str(clip.path): array}``
+    (computed by the caller through the embedding cache; keyed by file, so two datasets
+    listing the same file under different ids share it); ``length`` is the clip-length policy of
     ``audio``; ``detector_params`` hold the transcription settings (``transcripts``,
     ``asr_*``) for ``transcript``; transcripts are cached in ``transcript_cache`` (an
     :class:`~fakebench.cache.EmbeddingCache`) when given. Speakers are the clips' own
@@ -121,7 +122,9 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
         if table is None:
             raise ConfigError(f"detector {detector.name!r} needs {kind} features, and none were computed",
                               hint="it needs an embedder: --detector EMBEDDER-" + detector.name)
-        return np.stack([table[c.id] for c in clips]).astype(np.float32, copy=False)
+        if not clips:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([table[str(c.path)] for c in clips]).astype(np.float32, copy=False)
 
     if need == ("embedding",):
         return stacked("embedding")
@@ -129,7 +132,7 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
     if "embedding" in need:
         x.embedding = stacked("embedding")
     if "frames" in need:
-        x.frames = [features["frames"][c.id] for c in clips]
+        x.frames = [features["frames"][str(c.path)] for c in clips]
     if "audio" in need:
         x.audio = AudioSource(clips, detector.sample_rate or 16000, length)
     if "speaker" in need:

@@ -30,7 +30,7 @@ from .storage import atomic_write_bytes, connect_sqlite
 from .errors import FakebenchError
 
 SCHEMA = "fakebench.result/1"
-SCORE_COLUMNS = ("id", "split", "label", "score", "class", "system", "speaker")
+SCORE_COLUMNS = ("id", "split", "label", "score", "class", "system", "speaker", "raw_score")
 
 
 def default_results_root() -> Path:

@@ -192,7 +192,7 @@ class Runner:
         if stats.padded:
             log.warning("%d clip(s) were shorter than %s's shortest input (%.2f s) and were zero-padded",
                         stats.padded, emb.name, emb.min_seconds)
-        return {c.id: a for c, a in zip(clips, arrays) if a is not None}, stats
+        return {str(c.path): a for c, a in zip(clips, arrays) if a is not None}, stats
 
     def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]]) -> Any:
         return build_inputs(self.pipeline.detector, clips, features=feats, length=self.length,
@@ -231,45 +231,92 @@ class Runner:
         if feats:
             have = set.intersection(*(set(f) for f in feats.values()))
             dropped = len(all_clips) - len(have)
-            train, val = [c for c in train if c.id in have], [c for c in val if c.id in have]
+            train, val = [c for c in train if str(c.path) in have], [c for c in val if str(c.path) in have]
             for t in tests:
-                t.clips = [c for c in t.clips if c.id in have]
+                t.clips = [c for c in t.clips if str(c.path) in have]
 
         fit = self._fit(seed, train_ds, train, val, feats, extraction, timings)
         fit.dropped = dropped
         y_val = _labels(val) if val else None
         val_scores = self._val_scores(fit.detector, val, feats) if val else np.zeros(0)
         threshold = self._threshold(fit.detector, val_scores, y_val)
-        model_path = None
-        records = []
+        calibration = self._calibration(val_scores, y_val)
+        scored = []
         for test in tests:
-            x_ev, y_ev = self._inputs(test.clips, feats), _labels(test.clips)
+            x_ev = self._inputs(test.clips, feats)
             with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
                 scores = np.asarray(fit.detector.decision_function(x_ev), dtype=np.float64)
             _check_scores(det_cls.name, scores, len(test.clips), test.name)
-            tm = dict(timings, score=sw.seconds)
-            ctx = {"threshold": threshold, "threshold_source": self.spec.threshold, "timings": tm,
+            scored.append((test, scores, sw.seconds))
+        group = self._test_group(scored) if len(scored) > 1 else None
+        model_path = None
+        records = []
+        for test, raw, seconds in scored:
+            y_ev = _labels(test.clips)
+            tm = dict(timings, score=seconds)
+            scores, thr = raw, threshold
+            if calibration is not None:
+                scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
+            ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
                    "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
                    "extract": {k: v.as_dict() for k, v in extraction.items()},
-                   "val_scores": val_scores, "val_labels": y_val, "device": self.device,
-                   "scores_are_logits": bool(det_cls.scores_are_logits),
-                   "asv_scores": test.dataset.asv_scores("eval")}
+                   "val_scores": calibration(val_scores) if calibration is not None else val_scores,
+                   "val_labels": y_val, "device": self.device,
+                   "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
+                   "asv_scores": test.dataset.asv_scores("eval"),
+                   "sasv_trials": test.dataset.sasv_trials("eval"), "clip_ids": [c.id for c in test.clips]}
             result = evaluate(scores, y_ev, test.clips, self.metric_classes, ctx,
                               attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
-            result.update(threshold=threshold, threshold_source=self.spec.threshold,
-                          scores_are_logits=bool(det_cls.scores_are_logits))
+            result.update(threshold=thr, threshold_source=self.spec.threshold,
+                          scores_are_logits=ctx["scores_are_logits"])
             rec = build_record(self._run_info(), fit, test, result, tm)
+            if calibration is not None:
+                rec["calibration"] = _calibration_report(calibration, raw, scores, y_ev)
+            if group is not None:
+                rec["test_group"] = group
             if self.spec.save_model and model_path is None:
                 model_path = self._save(fit.detector, rec)
             if model_path is not None:
                 rec["model_file"] = str(model_path.relative_to(self.store.root))
-            rows = _score_rows(test.clips, scores, "eval")
+            rows = _score_rows(test.clips, scores, "eval", raw if calibration is not None else None)
             if test.name == self.train_name:
-                rows += _score_rows(val, val_scores, "val")
+                val_rows = calibration(val_scores) if calibration is not None else val_scores
+                rows += _score_rows(val, val_rows, "val", val_scores if calibration is not None else None)
             path = self.store.add(rec, rows)
             log.info("result written to %s", path)
             records.append(rec)
         return records
+
+    def _calibration(self, val_scores: np.ndarray, y_val: np.ndarray | None):
+        """``--calibrate dev``: a logistic-regression calibration fitted on the val split."""
+        if self.spec.calibrate in (None, "none"):
+            return None
+        if y_val is None or len(set(np.asarray(y_val).tolist())) < 2:
+            from .errors import ConfigError
+
+            raise ConfigError("--calibrate dev needs a val split holding both real and fake clips",
+                              hint="use a protocol with a val split, or leave --calibrate out")
+        from .metrics.calibration import fit_calibration
+
+        cal = fit_calibration(val_scores, y_val)
+        log.info("calibration fitted on %d val clips: llr = %.4g * score + %.4g (prior %.3f)", len(y_val),
+                 cal.scale, cal.offset, cal.prior)
+        return cal
+
+    @staticmethod
+    def _test_group(scored) -> dict[str, Any]:
+        """Pooled EER (one threshold over the concatenated scores of every test set) and
+        average EER (mean of per-set EERs) over the test sets of one seed, as Speech DF
+        Arena reports them."""
+        from .metrics.pooled import average_eer, per_set_eer, pooled_eer
+
+        parts = {test.name: (scores, _labels(test.clips)) for test, scores, _ in scored}
+        out: dict[str, Any] = {"datasets": list(parts)}
+        try:
+            out.update(pooled_eer=pooled_eer(parts), average_eer=average_eer(parts), eer=per_set_eer(parts))
+        except FakebenchError as e:
+            out["warning"] = e.message
+        return out
 
     def _fit(self, seed, train_ds, train, val, feats, extraction, timings) -> FitInfo:
         det_cls = self.pipeline.detector
@@ -417,12 +464,35 @@ def _counts(clips: list[Clip]) -> str:
     return f"{len(clips)} ({len(clips) - fake} real, {fake} fake)"
 
 
-def _score_rows(clips: list[Clip], scores: np.ndarray, split: str) -> list[dict[str, Any]]:
-    return [
+def _score_rows(clips: list[Clip], scores: np.ndarray, split: str,
+                raw: np.ndarray | None = None) -> list[dict[str, Any]]:
+    rows = [
         {"id": c.id, "split": split, "label": c.label, "score": f"{float(s):.7g}", "class": c.cls or "",
          "system": c.system or "", "speaker": c.speaker or ""}
         for c, s in zip(clips, scores)
     ]
+    if raw is not None:  # calibrated: keep the detector's own scores beside the LLRs
+        for row, r in zip(rows, raw):
+            row["raw_score"] = f"{float(r):.7g}"
+    return rows
+
+
+def _calibration_report(cal, raw: np.ndarray, llr: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+    """What the record says about ``--calibrate dev``: the map, and the calibration-
+    sensitive metrics before (raw scores read as LLRs) and after."""
+    from . import metrics as M
+
+    def sensitive(s):
+        out = {}
+        for name, fn in (("act_dcf", M.act_dcf), ("cllr", M.cllr)):
+            try:
+                out[name] = float(fn(s, labels))
+            except FakebenchError:
+                out[name] = None
+        return out
+
+    return {"method": "logistic regression", "fitted_on": "val", "scores": "llr", **cal.to_dict(),
+            "before": sensitive(raw), "after": sensitive(llr)}
 
 
 def _seed_everything(seed: int) -> None:

@@ -33,6 +33,9 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--metric", "metrics", multiple=True, help="Metric to compute (repeatable) [default: all defaults].")
 @click.option("--threshold", "threshold", type=click.Choice(["detector", "dev-eer"]), default="detector",
               show_default=True, help="Threshold of accuracy/F1/...: the detector's, or the EER point of the val split.")
+@click.option("--calibrate", type=click.Choice(["dev"]), default=None,
+              help="Fit a logistic-regression calibration (scores -> LLRs) on the val split and apply it; the record "
+                   "holds act_dcf and cllr before and after.")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
@@ -43,8 +46,8 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @json_option
 @click.pass_context
 def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets,
-            config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, allow_missing,
-            skip_bad, no_save_model, no_cache, retrain, cache_dir, results_dir, as_json):
+            config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, calibrate,
+            allow_missing, skip_bad, no_save_model, no_cache, retrain, cache_dir, results_dir, as_json):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     Precedence: command-line options > --set > --config file > defaults.
@@ -67,7 +70,7 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
         "protocol": given.get("protocol"), "device": given.get("device"), "length": given.get("length"),
         "batch_size": given.get("batch_size"), "workers": given.get("num_workers"),
         "precision": given.get("precision"), "weights": given.get("weights"),
-        "metrics": list(metrics) if metrics else None, "threshold": given.get("threshold"),
+        "metrics": list(metrics) if metrics else None, "threshold": given.get("threshold"), "calibrate": calibrate,
         "allow_missing": True if allow_missing else None, "skip_bad": True if skip_bad else None,
         "no_save_model": True if no_save_model else None, "no_cache": True if no_cache else None,
         "retrain": True if retrain else None, "cache": given.get("cache_dir"), "results": given.get("results_dir"),

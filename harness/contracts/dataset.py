@@ -72,6 +72,13 @@ class Dataset(Configurable):
         ships none (the default)."""
         return None
 
+    def sasv_trials(self, split: str = "eval") -> dict[str, Any] | None:
+        """The spoofing-robust speaker verification trials of ``split`` with ASV scores, for
+        the tandem metrics of ASVspoof 5 (a-DCF, t-EER): per-trial sequences ``clip_id``,
+        ``asv_key`` (``target``/``nontarget``/``spoof``), ``asv_score`` (higher = the claimed
+        speaker) and ``speaker``; None when the corpus has none (the default)."""
+        return None
+
     def instructions(self) -> str:
         """How to obtain the corpus by hand."""
         where = f"from {self.url}" if self.url else "from its publisher"
