@@ -449,3 +449,4 @@ def act_dcf(scores: Any, labels: Any, pspoof: float = 0.05, cmiss: float = 1.0, 
 
 
 from .abx import abx  # noqa: E402  (the ABX of an embedding space)
+from .asvspoof5 import ADCF_ASVSPOOF5, ADCFCosts, cllr, min_adcf, min_cllr, t_eer, trial_scores  # noqa: E402,F401  (ASVspoof 5)
