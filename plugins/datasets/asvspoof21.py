@@ -49,17 +49,49 @@ Protocol: ``official``. Parameter ``subset`` selects the eval trials: ``eval`` (
 default, what the organisers' package scores), ``progress``, ``hidden``, a comma list,
 or ``all``. The 611k-line DF metadata is parsed once and cached (see
 :mod:`fakebench.dataset_index`); file existence is checked with one directory listing.
+
+Keys archive checksums: the organisers replaced ``LA-keys-full.tar.gz`` on 2023-04-13
+(to drop an unneeded ``trial_list.txt``); its md5 is now
+``f052cc2ed276745afa3b5198665d3b26``. An archive of the first release,
+``037592a0515971bbd0fa3bff2bad4abc``, is still accepted (the update only removed that
+file). DF:
+``dabbc5628de4fcef53036c99ac7ab93a``. Source: ``eval-package/README.md`` and
+``download.sh`` of github.com/asvspoof-challenge/2021.
+
+t-DCF (LA only; the organisers define none for DF): ``asv_scores("eval")`` reads the
+organisers' ASV protocol and scores from the LA keys archive, as their evaluation
+package does (``eval-package/config.py``, ``ConfigLA``; ``main.py``; and the stage-1
+``LA/evaluate.py``)::
+
+    keys/LA/ASV/trial_metadata.txt            8 fields: SPEAKER TRIAL CODEC TRANSMISSION ATTACK KEY TRIM SUBSET
+                                              KEY is target, nontarget or spoof
+    keys/LA/ASV/ASVTorch_Kaldi/score.txt      3 fields: ASV_SPEAKER TRIAL SCORE (ASVtorch/Kaldi scores)
+
+(the README of the package spells the folder ``ASVtorch_kaldi``; both spellings are
+found). The package reads both files without an index column and pairs them line by
+line (pandas concatenation on the row number), keeps the trials whose SUBSET equals the
+scored subset (``subset == "eval"`` for the ranking figure), and takes the pooled
+target / nontarget / spoof scores from KEY. fakebench does the same: line *i* of
+``score.txt`` is the score of line *i* of ``trial_metadata.txt`` (the two files must have
+the same number of lines, as the package checks; fakebench also checks that each pair
+names the same TRIAL), and the subset is the dataset's ``subset`` parameter (``eval`` by
+default). For several subsets (``subset=all`` or a comma list) the organisers define no
+single t-DCF, so ``asv_scores`` returns None. ``asv_scores("val")`` gives the ASVspoof
+2019 LA dev ASV scores (the ``val`` split is 2019 LA dev).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
-from fakebench.api import Clip, Dataset, DatasetError, hookimpl
+import numpy as np
+
+from fakebench.api import Clip, Dataset, DatasetError, FakebenchError, hookimpl
 from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
 
-from fakebench.api import fetch_and_extract, fetch_zenodo
+from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
 from .asvspoof19 import Asvspoof19LA, parse_key
 
 log = logging.getLogger("fakebench")
@@ -69,8 +101,16 @@ SUBSETS = ("eval", "progress", "hidden")
 LA_FIELDS = ("speaker", "id", "codec", "transmission", "attack", "key", "trim", "subset")
 DF_FIELDS = ("speaker", "id", "codec", "source_corpus", "attack", "key", "trim", "subset", "vocoder",
              "vcc_task", "vcc_team", "vcc_extra1", "vcc_extra2")
-#: md5 of the key archives, from the organisers' eval-package README.
-KEYS_MD5 = {"LA": "037592a0515971bbd0fa3bff2bad4abc", "DF": "dabbc5628de4fcef53036c99ac7ab93a"}
+ASV_META_FIELDS = ("speaker", "trial", "codec", "transmission", "attack", "key", "trim", "subset")
+ASV_SCORE_FIELDS = ("asv_speaker", "trial", "score")
+ASV_KEYS = ("target", "nontarget", "spoof")
+#: The ASV score folder: as in the organisers' config.py, then as spelled in their README.
+ASV_SCORE_DIRS = ("ASVTorch_Kaldi", "ASVtorch_kaldi")
+#: Accepted md5 of the key archives, from the organisers' eval-package README and
+#: download.sh: the current one first. LA was re-packed on 2023-04-13 (f052...); an
+#: archive of the first release (0375...) is still accepted.
+KEYS_MD5 = {"LA": ("f052cc2ed276745afa3b5198665d3b26", "037592a0515971bbd0fa3bff2bad4abc"),
+            "DF": ("dabbc5628de4fcef53036c99ac7ab93a",)}
 KEYS_URL = "https://www.asvspoof.org/asvspoof2021/{track}-keys-full.tar.gz"
 ZENODO_RECORDS = {"LA": 4837263, "DF": 4835108}
 AUDIO_ARCHIVES = {"LA": ["ASVspoof2021_LA_eval.tar.gz"],
@@ -102,6 +142,53 @@ def parse_df_line(fields: list[str]) -> tuple[str, ...]:
     return tuple(fields) + ("-",) * (13 - len(fields))
 
 
+def parse_asv_meta_line(fields: list[str]) -> tuple[str, ...]:
+    """One LA ``ASV/trial_metadata.txt`` line -> the 8 fields of :data:`ASV_META_FIELDS`."""
+    if len(fields) != 8:
+        raise ValueError(f"expected 8 space-separated fields (SPEAKER TRIAL CODEC TRANSMISSION ATTACK KEY TRIM "
+                         f"SUBSET), got {len(fields)}: {' '.join(fields)!r}")
+    if fields[5] not in ASV_KEYS:
+        raise ValueError(f"unknown ASV key {fields[5]!r} (expected target, nontarget or spoof)")
+    _check_subset(fields[7], fields[1])
+    return tuple(fields)
+
+
+def parse_asv_score_line(fields: list[str]) -> tuple[str, str, str]:
+    """One LA ``ASV/ASVTorch_Kaldi/score.txt`` line -> (ASV speaker, trial, score as text)."""
+    if len(fields) != 3:
+        raise ValueError(f"expected 3 space-separated fields (ASV_SPEAKER TRIAL SCORE), got {len(fields)}: "
+                         f"{' '.join(fields)!r}")
+    try:
+        value = float(fields[2])
+    except ValueError:
+        raise ValueError(f"score {fields[2]!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"score {fields[2]!r} is not finite")
+    return fields[0], fields[1], fields[2]
+
+
+def fetch_keys(track: str, target: Path, progress: bool = False) -> Path:
+    """Download ``<track>-keys-full.tar.gz`` into ``target/.downloads``, check its md5
+    against :data:`KEYS_MD5` (any accepted value) and unpack it into ``target`` once."""
+    target = Path(target)
+    name = f"{track}-keys-full.tar.gz"
+    step = "extract-" + name
+    if is_done(target, step):
+        return target
+    url = KEYS_URL.format(track=track)
+    archive = download(url, target / ".downloads" / name, progress=progress)
+    got = file_digest(archive, "md5")
+    accepted = KEYS_MD5[track]
+    if got not in accepted:
+        archive.unlink()
+        raise FakebenchError(f"checksum mismatch for {url}: md5 {got}, expected {' or '.join(accepted)}",
+                             hint="the download was corrupted or the file changed upstream; run the command again")
+    log.info("extracting %s into %s", name, target)
+    extract_archive(archive, target)
+    mark_done(target, step)
+    return target
+
+
 class _Asvspoof2021(Dataset):
     track = "LA"
     fields = LA_FIELDS
@@ -109,6 +196,8 @@ class _Asvspoof2021(Dataset):
     citation = ("Liu et al., ASVspoof 2021: Towards spoofed and deepfake speech detection in the wild, "
                 "IEEE/ACM TASLP 2023")
     protocols = ("official",)
+    #: Used only for testing, the 2021 set is scored on its eval split (train/val are 2019 LA).
+    test_split = "eval"
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, subset="eval", asvspoof19_root=None,
                  check_files=True, cache=True):
@@ -137,12 +226,19 @@ class _Asvspoof2021(Dataset):
                                hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
         return root
 
-    def metadata_file(self) -> Path:
+    def keys_dir(self) -> Path | None:
+        """``keys/<track>`` of the unpacked keys archive (also under ``<track>-keys-full/``)."""
         base, t = self.base(), self.track
-        for cand in (base / "keys" / t / "CM" / "trial_metadata.txt",
-                     base / f"{t}-keys-full" / "keys" / t / "CM" / "trial_metadata.txt"):
-            if cand.is_file():
+        for cand in (base / "keys" / t, base / f"{t}-keys-full" / "keys" / t):
+            if (cand / "CM" / "trial_metadata.txt").is_file():
                 return cand
+        return None
+
+    def metadata_file(self) -> Path:
+        keys = self.keys_dir()
+        if keys is not None:
+            return keys / "CM" / "trial_metadata.txt"
+        base, t = self.base(), self.track
         raise DatasetError(f"{self.name}: {str(base / 'keys' / t / 'CM' / 'trial_metadata.txt')!r} is missing",
                            hint=f"download {KEYS_URL.format(track=t)} and unpack it in {base} "
                                 f"(or run `fakebench download {self.name}`)")
@@ -255,8 +351,7 @@ class _Asvspoof2021(Dataset):
         ASVspoof 2019 LA (the training data) is fetched by ``fakebench download asvspoof19-la``.
         """
         target, t = Path(target), self.track
-        fetch_and_extract(KEYS_URL.format(track=t), target, f"{t}-keys-full.tar.gz", md5=KEYS_MD5[t],
-                          progress=progress)
+        fetch_keys(t, target, progress=progress)
         fetch_zenodo(ZENODO_RECORDS[t], target, AUDIO_ARCHIVES[t], progress=progress)
         if not (target / "LA" / "ASVspoof2019_LA_cm_protocols").is_dir():
             log.warning("%s trains on ASVspoof 2019 LA: run `fakebench download asvspoof19-la --data-root %s`",
@@ -271,6 +366,77 @@ class Asvspoof21LA(_Asvspoof2021):
     track = "LA"
     fields = LA_FIELDS
     attributes = ("speaker", "system", "codec", "transmission", "subset", "trim")
+
+    # -- t-DCF support --------------------------------------------------------------------
+
+    def asv_files(self) -> tuple[Path, Path] | None:
+        """``(ASV/trial_metadata.txt, ASV/ASVTorch_Kaldi/score.txt)`` of the LA keys, or None."""
+        keys = self.keys_dir()
+        if keys is None:
+            return None
+        meta = keys / "ASV" / "trial_metadata.txt"
+        for folder in ASV_SCORE_DIRS:
+            scores = keys / "ASV" / folder / "score.txt"
+            if meta.is_file() and scores.is_file():
+                return meta, scores
+        return None
+
+    def asv_scores(self, split: str = "eval") -> dict[str, np.ndarray] | None:
+        """The organisers' ASV scores for the t-DCF of ``split``.
+
+        ``eval``: the 2021 LA trials of the dataset's ``subset`` (``eval`` by default),
+        selected and paired exactly as the organisers' evaluation package does (see the
+        module docstring); ``val``/``dev``: the ASVspoof 2019 LA dev ASV scores. Returns
+        ``{"target": ..., "nontarget": ..., "spoof": ...}`` (float64 arrays), or None when
+        the files are not on disk or several subsets are selected.
+        """
+        if split in ("val", "dev"):
+            la19 = Asvspoof19LA(root=self.asvspoof19_root if self.asvspoof19_root is not None else self.root,
+                                cache=self.cache)
+            return la19.asv_scores("val")
+        if split != "eval":
+            raise DatasetError(f"{self.name}: no ASV scores for split {split!r}", hint="use eval or val (dev)")
+        wanted = self.subsets()
+        if len(wanted) != 1:
+            log.warning("%s: the organisers define the t-DCF per subset; with subset=%s there are no ASV scores "
+                        "(t-DCF is not computed)", self.name, self.subset)
+            return None
+        (subset,) = wanted
+        files = self.asv_files()
+        if files is None:
+            return None
+        meta_path, score_path = files
+
+        def build_meta() -> Table:
+            rows = iter_lines(meta_path, dataset=self.name)
+            return build_table(rows, parse_asv_meta_line, ASV_META_FIELDS, source=meta_path, dataset=self.name,
+                               id_field=None, hint="ASV trial_metadata.txt lines read SPEAKER TRIAL CODEC "
+                                                   "TRANSMISSION ATTACK KEY TRIM SUBSET, KEY target/nontarget/spoof")
+
+        def build_scores() -> Table:
+            rows = iter_lines(score_path, dataset=self.name)
+            return build_table(rows, parse_asv_score_line, ASV_SCORE_FIELDS, source=score_path, dataset=self.name,
+                               id_field=None, hint="ASV score.txt lines read ASV_SPEAKER TRIAL SCORE")
+
+        meta = cached_table(f"{self.name}-asv-trial_metadata", [meta_path], build_meta, version=LOADER_VERSION,
+                            use_cache=self.cache)
+        scores = cached_table(f"{self.name}-asv-score", [score_path], build_scores, version=LOADER_VERSION,
+                              use_cache=self.cache)
+        if len(meta) != len(scores):
+            raise DatasetError(f"{self.name}: {score_path} has {len(scores)} scores but {meta_path} lists "
+                               f"{len(meta)} ASV trials",
+                               hint="the organisers' package pairs the two files line by line; re-extract "
+                                    "LA-keys-full.tar.gz")
+        trials, scored = meta["trial"], scores["trial"]
+        for i, (a, b) in enumerate(zip(trials, scored)):
+            if a != b:
+                raise DatasetError(f"{self.name}: {score_path}:{scores.lines[i]} scores trial {b!r} but "
+                                   f"{meta_path}:{meta.lines[i]} (the same position) is trial {a!r}",
+                                   hint="the two files are paired line by line; re-extract LA-keys-full.tar.gz")
+        keep = np.array([s == subset for s in meta["subset"]], dtype=bool)
+        keys = np.array(meta["key"])[keep]
+        values = np.array(scores["score"], dtype=np.float64)[keep]
+        return {k: values[keys == k] for k in ASV_KEYS}
 
 
 class Asvspoof21DF(_Asvspoof2021):

@@ -398,3 +398,421 @@ def cached(kind: str, *args) -> Layout:
     tmp = Path(tempfile.mkdtemp(prefix=f"fb-{kind}-"))
     atexit.register(shutil.rmtree, tmp, True)
     return globals()[kind](tmp / "data", *args)
+
+
+# -- speech test sets of Speech DF Arena and recent papers -------------------------------------------
+
+def _speech(system: str) -> list[dict]:
+    return [r for r in speech_rows() if r["system"] == system]
+
+
+def _write_lines(path: Path, lines) -> Path:
+    _mk(path).write_text("".join(f"{line}\n" for line in lines))
+    return path
+
+
+FOR_FOLDERS = {"for-original": "for-original", "for-norm": "for-norm", "for-2sec": "for-2seconds",
+               "for-rerecorded": "for-rerecorded"}
+
+
+def fake_or_real(root: Path, version: str = "for-norm", per_split: dict | None = None, seconds: float = 1.0) -> Layout:
+    """``<version>/{training,validation,testing}/{real,fake}/`` as the FoR archives unpack; the
+    same file name under real/ and fake/ as in for-norm (for-original mixes WAV and MP3)."""
+    per_split = per_split or {"training": 4, "validation": 2, "testing": 3}
+    real, fake = _speech_pool()
+    split_of = {"training": "train", "validation": "val", "testing": "eval"}
+    sr = None if version == "for-original" else 16000
+    base = root / FOR_FOLDERS[version]
+    expected: dict = {}
+    k = 0
+    for part, n in per_split.items():
+        for j in range(n):
+            for label_dir, label, pool in (("real", 0, real), ("fake", 1, fake)):
+                if version == "for-original":
+                    name = f"file{k}.{'mp3' if j % 2 else 'wav'}"
+                else:
+                    name = f"file{k}.wav_16k.wav_norm.wav_mono.wav_silence.wav"
+                r = pool[k % len(pool)]
+                convert(SPEECH / r["path"], base / part / label_dir / name, sr=sr, seconds=seconds)
+                expected.setdefault(split_of[part], {})[f"{part}/{label_dir}/{name}"] = {
+                    "label": label, "attrs": {"format": name.rsplit(".", 1)[-1]}}
+            k += 1
+    (base / "testing" / "real" / "README.txt").write_text("not audio\n")  # must be ignored
+    return Layout(root, expected)
+
+
+WAVEFAKE_GENERATORS = [("ljspeech_melgan", "_gen", "melgan"), ("ljspeech_waveglow", "", "waveglow"),
+                       ("ljspeech_hifiGAN", "_generated", "hifiGAN"),
+                       ("ljspeech_parallel_wavegan", "_gen", "parallel_wavegan")]
+WAVEFAKE_TTS = "common_voices_prompts_from_conformer_fastspeech2_pwg_ljspeech"
+
+
+def wavefake(root: Path, seconds: float = 1.0) -> Layout:
+    """``generated_audio/<generator>/`` (LJSpeech and JSUT vocoders, the TTS folder and its
+    nested duplicate), ``LJSpeech-1.1/wavs/`` and ``jsut_ver1.1/basic5000/wav/``."""
+    lj_real = [r for r in speech_rows() if r["path"].startswith("wavefake/real/")]
+    wf_fake = _speech("wavefake-vocoder")
+    others = [r for r in speech_rows() if r["label"] == "fake" and r["system"] != "wavefake-vocoder"]
+    gen = root / "generated_audio"
+    expected: dict = {}
+    for r in lj_real:  # LJ001-0001 ... LJ001-0005
+        stem = Path(r["path"]).stem
+        convert(SPEECH / r["path"], root / "LJSpeech-1.1" / "wavs" / f"{stem}.wav", seconds=seconds)
+        expected[f"ljspeech/{stem}"] = {"label": 0, "system": None,
+                                        "attrs": {"source_corpus": "ljspeech", "language": "en", "utterance": stem}}
+    for g, (folder, suffix, vocoder) in enumerate(WAVEFAKE_GENERATORS):
+        for j, r in enumerate(lj_real[:3]):
+            stem = Path(r["path"]).stem
+            src = wf_fake[j] if folder == "ljspeech_melgan" else others[(g * 3 + j) % len(others)]
+            name = f"{stem}{suffix}.wav"
+            convert(SPEECH / src["path"], gen / folder / name, seconds=seconds)
+            expected[f"{folder}/{stem}{suffix}"] = {"label": 1, "system": folder, "attrs": {
+                "vocoder": vocoder, "source_corpus": "ljspeech", "language": "en", "utterance": stem}}
+    for j in range(2):  # TTS clips, and the nested duplicate folder of the release
+        src = others[10 + j]
+        convert(SPEECH / src["path"], gen / WAVEFAKE_TTS / f"gen_{j}.wav", seconds=seconds)
+        shutil.copyfile(gen / WAVEFAKE_TTS / f"gen_{j}.wav", _mk(gen / WAVEFAKE_TTS / "generated" / f"gen_{j}.wav"))
+        expected[f"{WAVEFAKE_TTS}/gen_{j}"] = {"label": 1, "system": WAVEFAKE_TTS, "attrs": {
+            "vocoder": "conformer_fastspeech2_pwg", "source_corpus": "ljspeech", "language": "en"}}
+    jsut = {}
+    for j in range(3):  # JSUT: 48 kHz real, 24 kHz vocoded
+        stem = f"BASIC5000_{j + 1:04d}"
+        convert(SPEECH / lj_real[j]["path"], root / "jsut_ver1.1" / "basic5000" / "wav" / f"{stem}.wav", sr=48000,
+                seconds=seconds)
+        jsut[f"jsut/{stem}"] = {"label": 0, "system": None,
+                                "attrs": {"source_corpus": "jsut", "language": "ja", "utterance": stem}}
+        convert(SPEECH / others[20 + j]["path"], gen / "jsut_multi_band_melgan" / f"{stem}_gen.wav", sr=24000,
+                seconds=seconds)
+        jsut[f"jsut_multi_band_melgan/{stem}_gen"] = {"label": 1, "system": "jsut_multi_band_melgan", "attrs": {
+            "vocoder": "multi_band_melgan", "source_corpus": "jsut", "language": "ja", "utterance": stem}}
+    return Layout(root, expected, {"jsut": jsut})
+
+
+LIBRISEVOC_VOCODERS = ("diffwave", "melgan", "parallel_wave_gan", "wavegrad", "wavenet", "wavernn")
+
+
+def librisevoc(root: Path, per_split: dict | None = None, seconds: float = 1.0) -> Layout:
+    """``LibriSeVoc/gt/`` (24 kHz, LibriTTS names), six vocoder folders of ``*_gen.wav`` and
+    the split lists ``train.txt``, ``dev.txt``, ``test.txt``."""
+    per_split = per_split or {"train": 2, "dev": 1, "test": 2}
+    real, fake = _speech_pool()
+    base = root / "LibriSeVoc"
+    split_of = {"train": "train", "dev": "val", "test": "eval"}
+    expected: dict = {}
+    k = 0
+    for part, n in per_split.items():
+        names = []
+        for _ in range(n):
+            r = real[k]
+            reader, chapter, utt = Path(r["path"]).stem.split("-")
+            stem = f"{reader}_{chapter}_{int(utt):06d}_{k:06d}"
+            names.append(f"{stem}.wav")
+            convert(SPEECH / r["path"], base / "gt" / f"{stem}.wav", sr=24000, seconds=seconds)
+            expected.setdefault(split_of[part], {})[f"gt/{stem}"] = {
+                "label": 0, "system": None, "speaker": reader, "attrs": {"utterance": stem}}
+            for v, vocoder in enumerate(LIBRISEVOC_VOCODERS):
+                f = fake[(k * 6 + v) % len(fake)]
+                convert(SPEECH / f["path"], base / vocoder / f"{stem}_gen.wav", sr=24000, seconds=seconds)
+                expected[split_of[part]][f"{vocoder}/{stem}"] = {
+                    "label": 1, "system": vocoder, "speaker": reader, "attrs": {"utterance": stem}}
+            k += 1
+        _write_lines(base / f"{part}.txt", names)
+    return Layout(root, expected)
+
+
+DFADD_SYSTEMS = {"GradTTS": "GradTTS", "MatchaTTS": "matcha", "NaturalSpeech2": "NaturalSpeech2",
+                 "PflowTTS": "pflow", "StyleTTS2": "StyleTTS2"}
+
+
+def dfadd(root: Path, seconds: float = 1.0) -> Layout:
+    """``DFADD/DATASET_<system>/{train,valid,test}`` + ``<split>.txt`` and
+    ``DATASET_VCTK_BONAFIDE/<split>/``; spoofed audio FLAC or WAV; for one system the bona
+    fide files are merged into its own folders (the README's advice)."""
+    vctk = _speech("vctk")
+    fakes = [r for r in speech_rows() if r["label"] == "fake"]
+    base = root / "DFADD"
+    split_of = {"train": "train", "valid": "val", "test": "eval"}
+    expected: dict = {}
+    u = 0
+    for part in ("train", "valid", "test"):
+        bona = []
+        for j in range(2):
+            r = vctk[(u + j) % len(vctk)]
+            spk, utt = f"p{225 + (u + j) % 4}", f"{100 + u + j:03d}"
+            bona.append((spk, f"{spk}_{utt}"))
+            convert(SPEECH / r["path"], base / "DATASET_VCTK_BONAFIDE" / part / f"{spk}_{utt}.wav", sr=16000,
+                    seconds=seconds)
+            expected.setdefault(split_of[part], {})[f"{spk}_{utt}"] = {"label": 0, "system": None, "speaker": spk}
+        u += 2
+        for s, (system, suffix) in enumerate(DFADD_SYSTEMS.items()):
+            spk, utt = f"p{230 + s}", f"{200 + u:03d}"
+            fid = f"{spk}_{utt}_{suffix}"
+            ext = ".flac" if s % 2 == 0 else ".wav"
+            convert(SPEECH / fakes[(u * 5 + s) % len(fakes)]["path"], base / f"DATASET_{system}" / part / (fid + ext),
+                    sr=16000, seconds=seconds)
+            expected[split_of[part]][fid] = {"label": 1, "system": system, "speaker": spk}
+            lines = [f"{b_spk} {b_id} - - bonafide" for b_spk, b_id in bona] + [f"{spk} {fid} - - spoof"]
+            _write_lines(base / f"DATASET_{system}" / f"{part}.txt", lines)
+            if system == "StyleTTS2":  # merged copy of the bona fide files in the subset's folder
+                for _, b_id in bona:
+                    shutil.copyfile(base / "DATASET_VCTK_BONAFIDE" / part / f"{b_id}.wav",
+                                    base / f"DATASET_{system}" / part / f"{b_id}.wav")
+            u += 1
+    return Layout(root, expected)
+
+
+SONAR_FAKES = {"OpenAI_fixed": ["onyx_21", "shimmer_52"], "xTTS": ["2391_29", "4088_31"], "AudioGen": ["68", "81"],
+               "FlashSpeech": ["68", "38"], "VALLE": ["librispeech_1284-1180-0002_ours"]}
+
+
+def sonar(root: Path, n_real: int = 6, seconds: float = 1.0) -> Layout:
+    """``SONAR_dataset/real_samples/`` (LibriTTS-style names) and one folder per generator
+    (file names repeat across folders, as in the release)."""
+    real, fake = _speech_pool()
+    base = root / "SONAR_dataset"
+    expected: dict = {}
+    for j in range(n_real):
+        reader, chapter, utt = Path(real[j * 7]["path"]).stem.split("-")
+        stem = f"{reader}_{chapter}_{int(utt):06d}_{j:06d}"
+        convert(SPEECH / real[j * 7]["path"], base / "real_samples" / f"{stem}.wav", sr=24000, seconds=seconds)
+        expected[f"real_samples/{stem}"] = {"label": 0, "system": None, "speaker": reader}
+    k = 0
+    for folder, stems in SONAR_FAKES.items():
+        for stem in stems:
+            convert(SPEECH / fake[k % len(fake)]["path"], base / folder / f"{stem}.wav", sr=24000, seconds=seconds)
+            expected[f"{folder}/{stem}"] = {"label": 1, "system": folder, "speaker": None}
+            k += 3
+    return Layout(root, expected)
+
+
+def codecfake(root: Path, seconds: float = 1.0) -> Layout:
+    """``Codecfake/label/*.txt``, ``train/``, ``dev/``, ``test/C1``, ``test/C2``, ``test/A1`` and
+    ``C7/`` at the top level (as NII's AntiDeepfake arranges it); real AISHELL-3 / VCTK names,
+    fakes ``F0<k>_<name>``."""
+    real, fake = _speech_pool()
+    vctk = _speech("vctk")
+    base = root / "Codecfake"
+    expected: dict = {}
+    parts = {"train": ("train", base / "train", "train"), "dev": ("dev", base / "dev", "val"),
+             "C1": ("C1", base / "test" / "C1", "eval"), "C2": ("C2", base / "test" / "C2", "eval"),
+             "C7": ("C7", base / "C7", "eval"), "A1": ("A1", base / "test" / "A1", "eval")}
+    k = 0
+    for cond, (label_name, folder, split) in parts.items():
+        lines = []
+        for j in range(2):
+            if j == 0:
+                name, spk, lang, src = f"SSB{5 + k:04d}{j + 1:04d}.wav", f"SSB{5 + k:04d}", "zh", real[k]
+            else:
+                name, spk, lang, src = f"p{228 + k}_0{k:02d}.wav", f"p{228 + k}", "en", vctk[k % len(vctk)]
+            convert(SPEECH / src["path"], folder / name, sr=16000, seconds=seconds)
+            lines.append(f"{name} real 0")
+            expected.setdefault(split, {})[f"{cond}/{name[:-4]}"] = {
+                "label": 0, "system": None, "speaker": spk, "attrs": {"condition": cond, "language": lang}}
+            codec = {"C1": 1, "C2": 2, "C7": 7}.get(cond, 1 + (k + j) % 6)
+            fname = f"F{codec:02d}_{name}"
+            convert(SPEECH / fake[(k * 2 + j) % len(fake)]["path"], folder / fname, sr=16000, seconds=seconds)
+            code = "3" if cond == "A1" else str(codec)
+            lines.append(f"{fname} fake {code}")
+            expected[split][f"{cond}/{fname[:-4]}"] = {
+                "label": 1, "system": f"F{int(code):02d}", "speaker": spk, "attrs": {"condition": cond, "language": lang}}
+            k += 1
+        _write_lines(base / "label" / f"{label_name}.txt", lines)
+    return Layout(root, expected)
+
+
+def deepfake_eval_2024(root: Path, seconds: float = 1.5) -> Layout:
+    """``Deepfake-Eval-2024/audio-metadata-publish.csv`` and ``audio-data/`` (WAV and MP3), with
+    one ``Unknown`` row and one row in no Finetuning Set (both left out)."""
+    real, fake = _speech_pool()
+    base = root / "Deepfake-Eval-2024"
+    rows, expected = [], {}
+    for k in range(16):
+        is_fake = k % 2 == 1
+        src = fake[k] if is_fake else real[k]
+        name = f"vid{k:02d}Abc-_x{k}_{k:04d}.{'mp3' if k % 4 == 3 else 'wav'}"
+        convert(SPEECH / src["path"], base / "audio-data" / name, sr=16000, seconds=seconds)
+        part = "Test" if k % 3 == 0 else "Train"
+        date = f"2024-{1 + k % 12:02d}-{10 + k:02d}"
+        rows.append([name, date, "Fake" if is_fake else "Real", "lip sync is off, says the label" if k == 5 else "",
+                     part])
+        expected[name] = {"label": int(is_fake), "split": "eval" if part == "Test" else "train",
+                          "attrs": {"date": date, "format": name.rsplit(".", 1)[-1]}}
+    convert(SPEECH / real[20]["path"], base / "audio-data" / "unlabelled_0001.wav", sr=16000, seconds=seconds)
+    rows.append(["unlabelled_0001.wav", "2024-05-01", "Unknown", "", "Test"])
+    convert(SPEECH / real[21]["path"], base / "audio-data" / "nosplit_0001.wav", sr=16000, seconds=seconds)
+    rows.append(["nosplit_0001.wav", "2024-05-02", "Real", "", ""])
+    _write_csv(base / "audio-metadata-publish.csv", ["Filename", "Date", "Ground Truth", "Public Comments",
+                                                     "Finetuning Set"], rows)
+    return Layout(root, expected)
+
+
+def _add_set(folder: Path, label_file: Path, prefix: str, n: int, k0: int, seconds: float) -> dict:
+    real, fake = _speech_pool()
+    lines, expected = [], {}
+    for j in range(n):
+        is_fake = j % 2 == 1
+        stem = f"{prefix}{k0 + j:08d}"
+        src = fake[(k0 + j) % len(fake)] if is_fake else real[(k0 + j) % len(real)]
+        convert(SPEECH / src["path"], folder / f"{stem}.wav", sr=16000, seconds=seconds)
+        lines.append(f"{stem}.wav {'fake' if is_fake else 'genuine'}")
+        expected[stem] = {"label": int(is_fake)}
+    _write_lines(label_file, lines)
+    return expected
+
+
+def add2022(root: Path, n: int = 6, seconds: float = 1.0) -> Layout:
+    """``ADD2022/`` with the track 1, 2 and 3.2 (R1, R2) test sets (audio folder + label file)
+    and the shared train/dev sets (``label.txt`` + ``wav/``)."""
+    base = root / "ADD2022"
+    sets = {
+        "add2022-lf": _add_set(base / "track1test", base / "track1_label.txt", "ADD_E1_", n, 0, seconds),
+        "add2022-pf": _add_set(base / "track2test", base / "track2_label.txt", "ADD_E2_", n, 100, seconds),
+        "add2022-fg-r1": _add_set(base / "track3test", base / "track3_R1_label.txt", "ADD_E3_", n, 200, seconds),
+        "add2022-fg-r2": _add_set(base / "track3test", base / "track3_R2_label.txt", "ADD_E3_", n, 300, seconds),
+        "train": _add_set(base / "train" / "wav", base / "train" / "label.txt", "ADD_T_", n, 400, seconds),
+        "dev": _add_set(base / "dev" / "wav", base / "dev" / "label.txt", "ADD_D_", 4, 500, seconds),
+    }
+    return Layout(root, sets)
+
+
+def add2023(root: Path, n: int = 6, seconds: float = 1.0) -> Layout:
+    """``ADD2023/Track1.2/{testR1,testR2,train,dev}/{label.txt, wav/}``."""
+    base = root / "ADD2023" / "Track1.2"
+    sets = {name: _add_set(base / part / "wav", base / part / "label.txt", prefix, size, k0, seconds)
+            for name, part, prefix, size, k0 in [
+                ("add2023-fg-r1", "testR1", "ADD2023_T1.2R1_E_", n, 0),
+                ("add2023-fg-r2", "testR2", "ADD2023_T1.2R2_E_", n, 100),
+                ("train", "train", "ADD2023_T1.2_T_", n, 200),
+                ("dev", "dev", "ADD2023_T1.2_D_", 4, 300)]}
+    _write_lines(base / "testR2" / "log.txt", ["round 2 test set"])
+    return Layout(root, sets)
+
+
+# -- for CLI runs of test-only corpora ---------------------------------------------------------------
+
+@functools.cache
+def embedding_cache() -> Path:
+    """One embedding cache folder for the session: the train manifest's clips are embedded once."""
+    tmp = Path(tempfile.mkdtemp(prefix="fb-embcache-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    return tmp
+
+
+@functools.cache
+def speech_train_manifest() -> Path:
+    """A CSV manifest of 12 shared speech clips cut to 1 s (6 real, 6 fake; split train/val),
+    the training set of cross-dataset runs on corpora that have no train split."""
+    real, fake = _speech_pool()
+    tmp = Path(tempfile.mkdtemp(prefix="fb-train-manifest-"))
+    atexit.register(shutil.rmtree, tmp, True)
+    rows = []
+    for j in range(6):
+        split = "val" if j == 5 else "train"
+        for r, label in ((real[j * 9], "real"), (fake[j * 7], "fake")):
+            dst = convert(SPEECH / r["path"], tmp / label / f"{j:02d}.wav", sr=16000, seconds=1.0)
+            rows.append([str(dst.relative_to(tmp)), label, split, r["system"] if label == "fake" else ""])
+    path = tmp / "train.csv"
+    _write_csv(path, ["path", "label", "split", "system"], rows)
+    return path
+
+
+# -- ASVspoof 5 ---------------------------------------------------------------------------------------
+
+A5_ATTACKS = {"train": [f"A{i:02d}" for i in range(1, 9)], "dev": [f"A{i:02d}" for i in range(9, 17)],
+              "eval": [f"A{i:02d}" for i in range(17, 33)]}
+A5_CODECS = ["-", "C01", "C03", "C05", "C08", "C11"]
+A5_CODE = {"train": "T", "dev": "D", "eval": "E"}
+A5_AUDIO = {"train": "flac_T", "dev": "flac_D", "eval": "flac_E_eval"}
+
+
+def asvspoof5(root: Path, per_split: dict | None = None, seconds: float = 2.0, enroll_per_speaker: int = 2
+              ) -> Layout:
+    """``root/asvspoof5/`` as the Zenodo archives unpack: ``ASVspoof5_protocols/`` (track 1
+    protocols, track 2 trial and enrolment lists, 10-field and 5-field lines),
+    ``flac_T``/``flac_D``/``flac_E_eval`` with 16 kHz FLAC converted from the shared speech;
+    codecs (with quality and seed) on dev/eval, attacker tags on spoofs. ``extra`` holds the
+    trials per split, the enrolment lists and two ASV score files written beside the corpus
+    (not part of the release): ``asv_eval`` in the challenge's header format and
+    ``asv_dev`` in the 3-column format."""
+    per_split = per_split or {"train": (6, 6), "dev": (4, 4), "eval": (6, 6)}
+    real, fake = _speech_pool()
+    base = root / "asvspoof5"
+    proto = base / "ASVspoof5_protocols"
+    lay = Layout(root)
+    rng = np.random.default_rng(5)
+    ri = fi = 0
+    names = {"train": "ASVspoof5.train.tsv", "dev": "ASVspoof5.dev.track_1.tsv", "eval": "ASVspoof5.eval.track_1.tsv"}
+    for part, (n_real, n_fake) in per_split.items():
+        code = A5_CODE[part]
+        folder = base / A5_AUDIO[part]
+        lines, expected = [], {}
+        speakers = [f"{code}_{1000 + 37 * j:04d}" for j in range(3)]
+        clip_speaker = {}
+        for k in range(n_real + n_fake):
+            spoof = k >= n_real
+            r = fake[fi % len(fake)] if spoof else real[ri % len(real)]
+            fi, ri = (fi + 1, ri) if spoof else (fi, ri + 1)
+            fid = f"{code}_{1000000 + 7919 * k:010d}"
+            speaker = speakers[k % 3]
+            gender = "F" if k % 2 else "M"
+            codec = A5_CODECS[k % len(A5_CODECS)] if part != "train" else "-"
+            codec_q = str(1 + k % 3) if codec != "-" else "-"
+            seed = f"{code}_{2000000 + k:010d}" if codec != "-" else "-"
+            tag = f"AC{1 + k % 3}" if spoof else "-"
+            attack = A5_ATTACKS[part][k % len(A5_ATTACKS[part])] if spoof else "bonafide"
+            key = "spoof" if spoof else "bonafide"
+            tmp = " -" if k % 5 else ""       # the reserved TMP column may be absent
+            lines.append(f"{speaker} {fid} {gender} {codec} {codec_q} {seed} {tag} {attack} {key}{tmp}")
+            path = convert(SPEECH / r["path"], folder / f"{fid}.flac", sr=16000, seconds=seconds)
+            attrs = {"gender": gender, "codec": "none" if codec == "-" else codec}
+            if codec_q != "-":
+                attrs["codec_q"] = codec_q
+            if tag != "-":
+                attrs["attack_tag"] = tag
+            expected[fid] = {"label": int(spoof), "speaker": speaker, "system": attack if spoof else None,
+                             "attrs": attrs, "path": path}
+            clip_speaker[fid] = (speaker, gender, attack, spoof)
+        _mk(proto / names[part]).write_text("\n".join(lines) + "\n")
+        lay.expected[SPLIT_OF[part]] = expected
+        if part == "train":
+            continue
+        # enrolment: utterances of each target speaker that are not in the track 1 list
+        enroll, enroll_lines = {}, []
+        for j, spk in enumerate(speakers):
+            files = []
+            for e in range(enroll_per_speaker):
+                eid = f"{code}_{5000000 + 100 * j + e:010d}"
+                convert(SPEECH / real[(ri + e) % len(real)]["path"], folder / f"{eid}.flac", sr=16000, seconds=seconds)
+                files.append(eid)
+            ri += enroll_per_speaker
+            enroll[spk] = [folder / f"{f}.flac" for f in files]
+            enroll_lines.append(f"{spk} {','.join(files)}")
+        # trials: a bona fide clip against its own speaker (target) and another (nontarget),
+        # a spoofed clip against the speaker it imitates
+        trials = []
+        for fid, (spk, gender, attack, spoof) in clip_speaker.items():
+            if spoof:
+                trials.append((spk, fid, gender, attack, "spoof"))
+            else:
+                other = speakers[(speakers.index(spk) + 1) % 3]
+                trials.append((spk, fid, gender, "bonafide", "target"))
+                trials.append((other, fid, "F" if gender == "M" else "M", "bonafide", "nontarget"))
+        trial_name = "ASVspoof5.dev.track_2.trial.tsv" if part == "dev" else "ASVspoof5.eval.track_2.trial.tsv"
+        enroll_name = trial_name.replace("trial", "enroll")
+        _mk(proto / trial_name).write_text("".join(" ".join(t) + "\n" for t in trials))
+        _mk(proto / enroll_name).write_text("\n".join(enroll_lines) + "\n")
+        means = {"target": 2.0, "nontarget": -2.0, "spoof": 1.0}
+        asv = [float(np.round(rng.normal(means[t[4]], 1.0), 4)) for t in trials]
+        score_file = root / f"asv_scores_{part}.tsv"
+        if part == "eval":   # the challenge's score format: a header, tab-separated, '-' for absent systems
+            rows = ["spk\tfilename\tcm-score\tasv-score\tsasv-score"]
+            rows += [f"{t[0]}\t{t[1]}\t-\t{v}\t-" for t, v in zip(trials[::-1], asv[::-1])]
+        else:
+            rows = [f"{t[0]} {t[1]} {v}" for t, v in zip(trials, asv)]
+        score_file.write_text("\n".join(rows) + "\n")
+        lay.extra[f"trials_{part}"] = trials
+        lay.extra[f"enroll_{part}"] = enroll
+        lay.extra[f"asv_{part}"] = score_file
+        lay.extra[f"asv_values_{part}"] = asv
+    (proto / "ASVspoof5.codec.config.csv").write_text("codec,codec_q,bitrate\nC01,1,6k\n")
+    return lay

@@ -142,3 +142,176 @@ def test_nine_field_df_lines_are_accepted(df_copy):
     meta.write_text("".join(" ".join(line.split()[:9]) + "\n" for line in meta.read_text().splitlines()))
     ev = Asvspoof21DF(root=str(root), subset="all").load()["eval"]
     assert len(ev) == len(lay.expected["eval"]) and not any("vcc_task" in c.attrs for c in ev)
+
+
+# -- the LA keys archive: current and first-release md5 ------------------------------------------------
+
+def test_keys_md5_accepts_the_current_and_the_first_release():
+    from fakebench.plugins.datasets import asvspoof21
+
+    # eval-package/README.md and download.sh of github.com/asvspoof-challenge/2021 (2023-04-13)
+    assert asvspoof21.KEYS_MD5["LA"][0] == "f052cc2ed276745afa3b5198665d3b26"
+    assert "037592a0515971bbd0fa3bff2bad4abc" in asvspoof21.KEYS_MD5["LA"]
+    assert asvspoof21.KEYS_MD5["DF"] == ("dabbc5628de4fcef53036c99ac7ab93a",)
+
+
+@pytest.fixture
+def keys_server(tmp_path, monkeypatch):
+    """Serve an LA-keys-full.tar.gz (keys/LA/CM/trial_metadata.txt) over HTTP."""
+    import hashlib
+    import http.server
+    import tarfile
+    import threading
+
+    from fakebench.plugins.datasets import asvspoof21
+
+    src = tmp_path / "src"
+    (src / "keys" / "LA" / "CM").mkdir(parents=True)
+    (src / "keys" / "LA" / "CM" / "trial_metadata.txt").write_text(
+        "LA_0009 LA_E_9332881 alaw ita_tx A07 spoof notrim eval\n")
+    archive = tmp_path / "LA-keys-full.tar.gz"
+    with tarfile.open(archive, "w:gz") as t:
+        t.add(src / "keys", arcname="keys")
+    body = archive.read_bytes()
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(asvspoof21, "KEYS_URL", f"http://127.0.0.1:{server.server_port}/{{track}}-keys-full.tar.gz")
+    yield asvspoof21, hashlib.md5(body).hexdigest(), requests
+    server.shutdown()
+
+
+def test_fetch_keys_accepts_any_listed_md5(keys_server, tmp_path, monkeypatch):
+    mod, md5, requests = keys_server
+    monkeypatch.setitem(mod.KEYS_MD5, "LA", ("0" * 32, md5))  # the served archive stands for a listed release
+    target = tmp_path / "data"
+    mod.fetch_keys("LA", target)
+    assert (target / "keys" / "LA" / "CM" / "trial_metadata.txt").is_file()
+    mod.fetch_keys("LA", target)
+    assert len(requests) == 1  # unpacked once; the second call does nothing
+
+
+def test_fetch_keys_rejects_an_unlisted_md5(keys_server, tmp_path):
+    from fakebench.errors import FakebenchError
+
+    mod, md5, _ = keys_server
+    with pytest.raises(FakebenchError, match=rf"md5 {md5}, expected f052cc2ed276745afa3b5198665d3b26 or "
+                                             "037592a0515971bbd0fa3bff2bad4abc"):
+        mod.fetch_keys("LA", tmp_path / "data")
+    assert not (tmp_path / "data" / ".downloads" / "LA-keys-full.tar.gz").exists()
+    assert not (tmp_path / "data" / "keys").exists()
+
+
+# -- t-DCF: the organisers' ASV protocol and scores in the LA keys ------------------------------------
+
+#: (ASV trial_metadata.txt line, score.txt line), in file order. Trials repeat (one trial is scored
+#: against several claimed speakers), so the organisers' package pairs the two files by position.
+ASV_ROWS = [
+    ("LA_0009 LA_E_1000001 alaw ita_tx bonafide target notrim eval", "LA_0009 LA_E_1000001 3.25"),
+    ("LA_0010 LA_E_1000001 alaw ita_tx bonafide nontarget notrim eval", "LA_0010 LA_E_1000001 -1.5"),
+    ("LA_0009 LA_E_1000002 none loc_tx A07 spoof notrim eval", "LA_0009 LA_E_1000002 0.75"),
+    ("LA_0011 LA_E_1000003 pstn sin_tx bonafide target notrim progress", "LA_0011 LA_E_1000003 2.0"),
+    ("LA_0012 LA_E_1000004 g722 mad_tx bonafide target notrim eval", "LA_0012 LA_E_1000004 4.0"),
+    ("LA_0012 LA_E_1000005 gsm ita_tx A10 spoof trim hidden", "LA_0012 LA_E_1000005 -0.25"),
+    ("LA_0013 LA_E_1000006 opus loc_tx bonafide nontarget notrim progress", "LA_0013 LA_E_1000006 -2.75"),
+    ("LA_0013 LA_E_1000007 ulaw sin_tx A19 spoof notrim eval", "LA_0013 LA_E_1000007 -0.5"),
+    ("LA_0014 LA_E_1000008 alaw mad_tx bonafide nontarget notrim eval", "LA_0014 LA_E_1000008 -3.0"),
+    ("LA_0014 LA_E_1000009 none ita_tx A13 spoof notrim progress", "LA_0014 LA_E_1000009 1.25"),
+]
+#: worked out by hand from ASV_ROWS: KEY per SUBSET, in file order
+ASV_EXPECTED = {
+    "eval": {"target": [3.25, 4.0], "nontarget": [-1.5, -3.0], "spoof": [0.75, -0.5]},
+    "progress": {"target": [2.0], "nontarget": [-2.75], "spoof": [1.25]},
+    "hidden": {"target": [], "nontarget": [], "spoof": [-0.25]},
+}
+
+
+def _asv_keys(root, folder="ASVTorch_Kaldi", rows=ASV_ROWS):
+    keys = root / "keys" / "LA"
+    (keys / "CM").mkdir(parents=True, exist_ok=True)
+    if not (keys / "CM" / "trial_metadata.txt").exists():
+        (keys / "CM" / "trial_metadata.txt").write_text("LA_0009 LA_E_9332881 alaw ita_tx A07 spoof notrim eval\n")
+    (keys / "ASV" / folder).mkdir(parents=True, exist_ok=True)
+    (keys / "ASV" / "trial_metadata.txt").write_text("".join(m + "\n" for m, _ in rows))
+    (keys / "ASV" / folder / "score.txt").write_text("".join(s + "\n" for _, s in rows))
+    return keys
+
+
+@pytest.mark.parametrize("subset", ["eval", "progress", "hidden"])
+def test_asv_scores_follow_the_organisers_selection(tmp_path, subset):
+    _asv_keys(tmp_path)
+    got = Asvspoof21LA(root=str(tmp_path), subset=subset).asv_scores("eval")
+    assert set(got) == {"target", "nontarget", "spoof"}
+    for key, want in ASV_EXPECTED[subset].items():
+        assert got[key].dtype.name == "float64" and got[key].tolist() == want, key
+
+
+def test_asv_scores_readme_spelling_and_archive_folder(tmp_path):
+    _asv_keys(tmp_path / "LA-keys-full", folder="ASVtorch_kaldi")
+    got = Asvspoof21LA(root=str(tmp_path)).asv_scores()
+    assert got["target"].tolist() == [3.25, 4.0]
+
+
+def test_asv_scores_absent_or_several_subsets_is_none(tmp_path):
+    assert Asvspoof21LA(root=str(tmp_path)).asv_scores() is None  # no keys at all
+    keys = _asv_keys(tmp_path)
+    assert Asvspoof21LA(root=str(tmp_path), subset="all").asv_scores() is None
+    assert Asvspoof21LA(root=str(tmp_path), subset="eval,progress").asv_scores() is None
+    (keys / "ASV" / "ASVTorch_Kaldi" / "score.txt").unlink()
+    assert Asvspoof21LA(root=str(tmp_path)).asv_scores() is None
+    assert Asvspoof21DF(root=str(tmp_path)).asv_scores() is None  # the organisers define no DF t-DCF
+    with pytest.raises(DatasetError, match="no ASV scores for split 'train'"):
+        Asvspoof21LA(root=str(tmp_path)).asv_scores("train")
+
+
+def test_asv_scores_val_is_asvspoof2019_dev(shared, tmp_path):
+    lay = layouts.asvspoof19(tmp_path, "LA", per_split={"train": (1, 1), "dev": (1, 1), "eval": (1, 1)}, seconds=0.5)
+    got = Asvspoof21LA(root=str(lay.root)).asv_scores("val")
+    rows = lay.extra["asv_dev"]
+    assert got["target"].tolist() == pytest.approx([v for _, k, v in rows if k == "target"], abs=1e-6)
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda rows: rows[:-1] + [(rows[-1][0], "")], r"score.txt has 9 scores but .*trial_metadata.txt lists 10"),
+    (lambda rows: rows[:2] + [(rows[2][0], "LA_0009 LA_E_1000099 0.75")] + rows[3:],
+     r"score.txt:3 scores trial 'LA_E_1000099' but .*trial_metadata.txt:3 .* is trial 'LA_E_1000002'"),
+    (lambda rows: rows[:1] + [(rows[1][0].replace("nontarget", "impostor"), rows[1][1])] + rows[2:],
+     r"ASV/trial_metadata.txt:2: unknown ASV key 'impostor'"),
+    (lambda rows: rows[:1] + [(rows[1][0], "LA_0010 LA_E_1000001 nan")] + rows[2:], r"score.txt:2: score 'nan' is not finite"),
+])
+def test_asv_file_errors_name_the_line(tmp_path, edit, match):
+    _asv_keys(tmp_path, rows=[r for r in edit(ASV_ROWS)])
+    with pytest.raises(DatasetError, match=match):
+        Asvspoof21LA(root=str(tmp_path)).asv_scores()
+
+
+@pytest.mark.weights
+def test_cli_run_computes_min_tdcf_2021_on_2021_la(shared, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from fakebench.cli import main
+
+    pytest.importorskip("aisfx")
+    root = tmp_path / "la"
+    shutil.copytree(_layout("LA").root, root)
+    _asv_keys(root)
+    r = CliRunner().invoke(main, ["run", "--detector", "sfx-logreg", "--dataset", "asvspoof21-la", "--data-root",
+                                  str(root), "--metric", "eer", "--metric", "min_tdcf_2021",
+                                  "--cache-dir", str(layouts.embedding_cache()), "--results", str(tmp_path / "res")])
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(p.read_text()) for p in (tmp_path / "res").rglob("*.json") if "runs" in p.parts]
+    assert isinstance(rec["metrics"]["min_tdcf_2021"], float) and rec["metrics"]["min_tdcf_2021"] >= 0
