@@ -19,7 +19,7 @@ def test_list_json_has_every_kind():
     r = invoke("list", "--json")
     assert r.exit_code == 0
     data = json.loads(r.output)
-    assert set(data) == {"datasets", "embedders", "detectors", "metrics"}
+    assert set(data) == {"datasets", "embedders", "detectors", "metrics", "conditions"}
     names = {e["name"] for e in data["metrics"]}
     assert {"eer", "accuracy", "f1"} <= names
     assert all(e["description"] for kind in data.values() for e in kind)

@@ -8,7 +8,7 @@ import click
 
 from .common import json_option
 
-KIND_CHOICES = ("datasets", "embedders", "detectors", "metrics")
+KIND_CHOICES = ("datasets", "embedders", "detectors", "metrics", "conditions")
 
 
 def describe(cls, kind: str, params: bool = False) -> dict:
@@ -20,9 +20,13 @@ def describe(cls, kind: str, params: bool = False) -> dict:
     if kind == "metrics":
         entry["higher_is_better"] = cls.higher_is_better
     if kind == "datasets":
-        entry["protocols"] = list(getattr(cls, "protocols", ()))
+        entry["protocols"] = list(cls.protocols)
+    if kind == "conditions":
+        entry.update(random=cls.random, positional=cls.positional, extra=cls.extra)
     if params and hasattr(cls, "param_defaults"):
-        entry["params"] = {k: (v if isinstance(v, (int, float, str, bool, type(None), list)) else repr(v))
+        from ..params import to_json_safe
+
+        entry["params"] = {k: {"default": to_json_safe(v), "range": cls.param_spec(k).describe()}
                            for k, v in cls.param_defaults().items() if k not in ("root", "device")}
     return entry
 
@@ -32,7 +36,7 @@ def describe(cls, kind: str, params: bool = False) -> dict:
 @click.option("--params", is_flag=True, help="Show each plugin's parameters and defaults.")
 @json_option
 def list_cmd(kind, params, as_json):
-    """List installed datasets, embedders, detectors and metrics."""
+    """List installed datasets, embedders, detectors, metrics and conditions."""
     from ..registry import Registry
 
     reg = Registry()
@@ -57,5 +61,6 @@ def list_cmd(kind, params, as_json):
                 extra = f"  [{e['sample_rate']} Hz, {e['dim']}-d]"
             click.echo(f"  {e['name']:<{width}}  {e['description']}{extra}")
             if params and e.get("params"):
-                click.echo("  " + " " * width + "  params: " + ", ".join(f"{p}={v!r}" for p, v in e["params"].items()))
+                for p, v in e["params"].items():
+                    click.echo("  " + " " * width + f"    {p}={json.dumps(v['default'])}  ({v['range']})")
         click.echo()

@@ -51,6 +51,10 @@ class Condition(Configurable):
     license: ClassVar[str] = ""
     citation: ClassVar[str] = ""
 
+    def validate(self) -> "Condition":
+        """Check parameter combinations the declared ranges cannot express; return self."""
+        return self
+
     def load(self) -> "Condition":
         """Import libraries and check encoders; raise ConfigError naming the extra."""
         return self

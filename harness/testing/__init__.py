@@ -29,9 +29,10 @@ from .checks import (
     kind_of,
     separable_embeddings,
 )
+from .condition_checks import CONDITION_CHECKS, parametrize_with_condition_checks
 from .pytest import parametrize_with_checks
 
 __all__ = [
-    "DATASET_CHECKS", "DETECTOR_CHECKS", "EMBEDDER_CHECKS", "METRIC_CHECKS", "checks_for", "kind_of",
-    "parametrize_with_checks", "separable_embeddings",
+    "CONDITION_CHECKS", "DATASET_CHECKS", "DETECTOR_CHECKS", "EMBEDDER_CHECKS", "METRIC_CHECKS", "checks_for",
+    "kind_of", "parametrize_with_checks", "parametrize_with_condition_checks", "separable_embeddings",
 ]
