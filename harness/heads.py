@@ -7,6 +7,11 @@ returning a module that maps (n, in_dim) to (n, 1) logits. Training is
 :func:`fakebench.training.train_binary`: the whole split on the device, balanced
 sampling, a checkpoint every ``checkpoint_every`` epochs keeping the best validation
 accuracy. Scores are the logit of "fake", so the decision threshold is 0 (p = 0.5).
+
+Two optional parameters reach the training loop when a subclass has them:
+``checkpoint_rule`` (``best``, the default, or ``block-mean:N``, Ouajdi et al.'s block
+rule) and ``warmup_epochs`` (training epochs before epoch 1, outside model selection);
+see :mod:`fakebench.training`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ class EmbeddingHead(Detector):
         raise NotImplementedError
 
     def fit(self, X, y, X_val=None, y_val=None):
+        from .training import parse_checkpoint_rule
+
+        parse_checkpoint_rule(getattr(self, "checkpoint_rule", "best"))  # a bad rule fails before any work
         torch.manual_seed(int(self.random_state))
         x, yt = as_device_tensors(X, y, self.device)
         has_val = X_val is not None and len(X_val)
@@ -39,7 +47,8 @@ class EmbeddingHead(Detector):
         res = train_binary(self.model_, x, yt, xv, yv, epochs=int(self.epochs), batch_size=int(self.batch_size),
                            lr=float(self.lr), seed=int(self.random_state), balance=self.balance,
                            checkpoint_every=int(self.checkpoint_every), weight_decay=float(self.weight_decay),
-                           eval_batch=self.eval_batch)
+                           eval_batch=self.eval_batch, checkpoint_rule=str(getattr(self, "checkpoint_rule", "best")),
+                           warmup_epochs=int(getattr(self, "warmup_epochs", 0)))
         self.history_ = res.history
         self.best_epoch_ = res.best_epoch
         self.threshold_ = 0.0

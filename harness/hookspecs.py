@@ -96,6 +96,19 @@ def fakebench_register_conditions() -> list[type]:
 
 
 @hookspec
+def fakebench_register_recipes() -> list:
+    """Return paths (``str`` or ``os.PathLike``) of reproduction recipe files.
+
+    A recipe is a TOML file (schema ``fakebench.recipe/1``, see :mod:`fakebench.recipes`)
+    describing a published study: its runs, protocol options and published values with
+    their source. Each file's stem is the recipe's name and must be unique among installed
+    plugins and the built-ins; data files a recipe names are read relative to it. Ship
+    them as package data, e.g. ``return [Path(__file__).with_name("mystudy.toml")]``.
+    Called when recipes are listed or loaded (``fakebench reproduce``).
+    """
+
+
+@hookspec
 def fakebench_register_metrics() -> list[type]:
     """Return metric classes (subclasses of :class:`fakebench.api.Metric`).
 

@@ -7,6 +7,24 @@ does). Every ``checkpoint_every`` epochs the model is evaluated on the validatio
 and the checkpoint with the best validation accuracy is kept (the first best on ties).
 Randomness comes only from ``seed``, so CPU runs are bit-reproducible.
 
+Checkpoint rules (``checkpoint_rule`` of :func:`train_binary`, :func:`select_epoch`):
+
+``best``          (default) the checkpoint epoch (every ``checkpoint_every``-th, and the
+                  last) with the highest validation accuracy, the first on ties;
+``block-mean:N``  Ouajdi et al.'s ``ModelTrainer.best_model(interval_length=N)``
+                  (github.com/mathieulagrange/audioFoleyDeepFake, ``utils.py``): each
+                  epoch's validation accuracy is the mean of its per-batch accuracies
+                  (batches of ``batch_size`` in validation order, the authors' validation
+                  loader); the epochs are cut into blocks of N; each block scores
+                  ``sum(its accuracies) / N``; the first best block wins and the checkpoint
+                  saved at its end is kept. A last, shorter block is still divided by N
+                  and, if it wins, its last epoch is kept (the authors' code has no
+                  checkpoint there and fails to load one).
+
+``warmup_epochs`` trains that many epochs first, outside the numbering and the selection:
+the authors' ``warm_up_gpu`` runs three real training epochs (optimizer steps) before
+epoch 1.
+
 :func:`train_binary` is that loop for (n, D) inputs. :func:`train_batches` is the same
 protocol for inputs made batch by batch (audio decoded on the fly, images made on the
 device): the caller yields the batches, chooses the loss and the optimiser (and a
@@ -75,6 +93,65 @@ def epoch_indices(n: int, y: torch.Tensor, balance: str, generator: torch.Genera
     return order[torch.randperm(len(order), generator=generator)].to(dev)
 
 
+#: Checkpoint rules of :func:`train_binary` (``block-mean:N`` with N a positive integer).
+CHECKPOINT_RULES = ("best", "block-mean:N")
+
+
+def parse_checkpoint_rule(rule: str) -> tuple[str, int | None]:
+    """``"best"`` -> ``("best", None)``; ``"block-mean:10"`` -> ``("block-mean", 10)``.
+
+    Raises :class:`fakebench.errors.ConfigError` for anything else."""
+    from .errors import ConfigError
+
+    text = str(rule).strip().lower()
+    if text == "best":
+        return "best", None
+    name, _, n = text.partition(":")
+    if name == "block-mean" and n.strip().isdigit() and int(n) > 0:
+        return "block-mean", int(n)
+    raise ConfigError(f"unknown checkpoint_rule {rule!r}",
+                      hint="use best, or block-mean:N (e.g. block-mean:10, Ouajdi et al.'s rule)")
+
+
+def batch_mean_accuracy(logits: torch.Tensor, y: torch.Tensor, batch_size: int) -> float:
+    """Accuracy as Ouajdi et al.'s ``run_model`` reports it: the mean over consecutive
+    batches of ``batch_size`` of each batch's float32 accuracy (a short last batch counts
+    as much as a full one). Fake above logit 0 (p > 0.5)."""
+    right = ((logits.detach() > 0).long() == y).cpu()
+    per_batch = []
+    for start in range(0, len(right), batch_size):
+        part = right[start:start + batch_size]
+        per_batch.append(float(np.float32(int(part.sum())) / np.float32(len(part))))
+    return float(np.mean(per_batch)) if per_batch else float("nan")
+
+
+def block_means(curve: list[float], n: int) -> list[float]:
+    """``sum(curve[i:i+n]) / n`` for each block of ``n`` epochs (a shorter last block is
+    still divided by ``n``), summed left to right as the authors' ``best_model`` does."""
+    return [sum(curve[i:i + n]) / n for i in range(0, len(curve), n)]
+
+
+def select_epoch(rule: str, curve: list[float | None], checkpoint_every: int = 10) -> int:
+    """The 1-based epoch ``rule`` keeps, given the per-epoch validation curve ``curve``
+    (``curve[k]`` is epoch k+1; for ``block-mean`` the per-batch-mean accuracies). This is
+    the rule :func:`train_binary` applies while training, as a pure function."""
+    kind, n = parse_checkpoint_rule(rule)
+    epochs = len(curve)
+    if epochs == 0:
+        raise ValueError("select_epoch needs at least one epoch")
+    if kind == "block-mean":
+        means = block_means([float(v) for v in curve], n)
+        best = max(range(len(means)), key=lambda b: (means[b], -b))  # first best block
+        return min(epochs, (best + 1) * n)
+    candidates = [e for e in range(1, epochs + 1) if e % checkpoint_every == 0 or e == epochs]
+    best_epoch, best_acc = candidates[-1], None  # no validation at all: the last
+    for e in candidates:
+        acc = curve[e - 1]
+        if acc is not None and (best_acc is None or acc > best_acc):
+            best_epoch, best_acc = e, acc
+    return best_epoch
+
+
 def train_binary(
     model: torch.nn.Module,
     x: torch.Tensor,
@@ -91,10 +168,17 @@ def train_binary(
     weight_decay: float = 0.0,
     forward: Callable[[torch.nn.Module, torch.Tensor], torch.Tensor] | None = None,
     eval_batch: int = 8192,
+    checkpoint_rule: str = "best",
+    warmup_epochs: int = 0,
 ) -> TrainResult:
-    """Train ``model`` (logits out) with BCE-with-logits and Adam; see the module docs."""
+    """Train ``model`` (logits out) with BCE-with-logits and Adam; see the module docs
+    (``checkpoint_rule``: ``best`` or ``block-mean:N``; ``warmup_epochs``)."""
     if balance not in ("sampler", "oversample", "subsample", "none"):
         raise ValueError(f"balance must be sampler, oversample, subsample or none, not {balance!r}")
+    rule, block = parse_checkpoint_rule(checkpoint_rule)
+    warmup_epochs = int(warmup_epochs)
+    if warmup_epochs < 0:
+        raise ValueError(f"warmup_epochs must be >= 0, not {warmup_epochs}")
     forward = forward or (lambda m, xb: m(xb).reshape(-1))
     gen = torch.Generator().manual_seed(int(seed))
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -103,7 +187,9 @@ def train_binary(
     acc_dtype = torch.float32 if x.device.type == "mps" else torch.float64  # MPS has no float64
     history: list[dict] = []
     best_state, best_epoch, best_acc = None, 0, -1.0
-    for epoch in range(1, epochs + 1):
+    block_curve: list[float] = []  # block-mean: the per-batch-mean accuracy of each epoch
+    best_block = None
+    for epoch in range(1 - warmup_epochs, epochs + 1):  # epochs < 1 are the warm-up
         model.train()
         order = epoch_indices(len(y), y, balance, gen)
         # running sums stay on the device: one host sync per epoch, not two per step
@@ -121,11 +207,30 @@ def train_binary(
             correct += ((logits.detach() > 0).long() == y[idx]).sum()
             seen += len(idx)
         row = {"epoch": epoch, "loss": float(total) / max(1, seen), "accuracy": int(correct) / max(1, seen)}
+        if epoch < 1:  # warm-up: trained, not numbered, never selected
+            history.append({**row, "epoch": 0, "stage": "warmup", "warmup_step": warmup_epochs + epoch})
+            continue
         if x_val is not None and len(x_val):
             val_logits = predict_logits(model, x_val, forward, eval_batch)
             row["val_loss"] = float(loss_fn(val_logits, y_val.float()))
             row["val_accuracy"] = float(((val_logits > 0).long() == y_val).double().mean())
+            if rule == "block-mean":
+                row["val_accuracy_batch_mean"] = batch_mean_accuracy(val_logits, y_val, batch_size)
         history.append(row)
+        if rule == "block-mean":
+            if "val_accuracy_batch_mean" in row:
+                block_curve.append(row["val_accuracy_batch_mean"])
+            if epoch % block == 0 or epoch == epochs:
+                _log_epoch(row, epochs)
+                if not block_curve:  # no validation: keep the last
+                    best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
+                    continue
+                start = ((epoch - 1) // block) * block
+                mean = sum(block_curve[start:epoch]) / block  # the authors' sum / N, in order
+                if best_block is None or mean > best_block:  # first best block on ties
+                    best_state, best_epoch, best_block = copy.deepcopy(model.state_dict()), epoch, mean
+                    best_acc = row.get("val_accuracy", -1.0)
+            continue
         if epoch % checkpoint_every == 0 or epoch == epochs:
             _log_epoch(row, epochs)
             acc = row.get("val_accuracy")

@@ -27,6 +27,7 @@ COMMANDS = (
     ("prepare", "prepare_cmd"),
     ("embed", "embed_cmd"),
     ("serve", "serve_cmd"),
+    ("reproduce", "reproduce_cmd"),
 )
 
 

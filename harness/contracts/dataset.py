@@ -138,12 +138,13 @@ class Dataset(Configurable):
 class ManifestDataset(Dataset):
     """A dataset read from a CSV manifest (``path,label,...``; see
     :mod:`fakebench.data.manifest_csv`), split by a manifest protocol: ``given`` (the CSV's
-    ``split`` column), ``random`` or ``unseen-systems``; ``auto`` takes ``given`` when the
-    CSV has a split column. A subclass sets ``name`` and may override
+    ``split`` column), ``random``, ``unseen-systems`` or ``fixed`` (one split of the rows
+    in CSV order, the same for every seed); ``auto`` takes ``given`` when the CSV has a
+    split column. A subclass sets ``name`` and may override
     :meth:`manifest_path`.
     """
 
-    protocols: ClassVar[tuple[str, ...]] = ("auto", "given", "random", "unseen-systems")
+    protocols: ClassVar[tuple[str, ...]] = ("auto", "given", "random", "unseen-systems", "fixed")
     attributes: ClassVar[tuple[str, ...]] = ("class", "system", "speaker")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, manifest=None, held_out=None):

@@ -3,8 +3,10 @@
 * :func:`random_split`: seeded, stratified by label and class (the 70/10/20 of Ouajdi et al.);
 * :func:`unseen_systems_split`: whole generators held out of training;
 * :func:`group_split`: each group (a speaker) in exactly one split;
+* :func:`fixed_split`: one unstratified split shared by every seed, with scikit-learn's
+  exact ``train_test_split`` indices (Ouajdi et al.'s ``DataSplitLoader``, seed 42);
 * :func:`apply_protocol`: the protocol named by a manifest-style dataset (``given``,
-  ``random``, ``unseen-systems``).
+  ``random``, ``unseen-systems``, ``fixed``).
 
 Every function is deterministic for a given seed and clip list, and returns
 ``{"train": [...], "val": [...], "eval": [...]}`` with each clip's ``split`` set.
@@ -169,7 +171,9 @@ def group_split(clips: Sequence[Clip], group: Callable[[Clip], Any], *, seed: in
 def apply_protocol(clips: Sequence[Clip], protocol: str, seed: int, dataset: str,
                    held_out: str | Iterable[str] | None = None) -> dict[str, list[Clip]]:
     """Apply a manifest-style protocol: ``given`` (the clips' own ``split``), ``random``,
-    ``unseen-systems`` or ``auto`` (``given`` when every clip has a split, else ``random``)."""
+    ``unseen-systems``, ``fixed`` (:func:`fixed_split` of the clips in their listed order,
+    the same for every seed) or ``auto`` (``given`` when every clip has a split, else
+    ``random``)."""
     has_split = any(c.split for c in clips)
     if protocol == "auto":
         protocol = "given" if has_split else "random"
@@ -186,8 +190,70 @@ def apply_protocol(clips: Sequence[Clip], protocol: str, seed: int, dataset: str
         return out
     if protocol == "random":
         return random_split(clips, seed=seed)
+    if protocol == "fixed":
+        return fixed_split(clips)
     if protocol == "unseen-systems":
         if isinstance(held_out, str):
             held_out = [h.strip() for h in held_out.split(",") if h.strip()]
         return unseen_systems_split(clips, seed=seed, held_out=held_out)
     raise DatasetError(f"{dataset}: unknown protocol {protocol!r}")
+
+
+# -- the fixed split of Ouajdi et al. ------------------------------------------------------
+
+
+def sklearn_shuffle_split(n: int, test_size: float, random_state: int) -> tuple[list[int], list[int]]:
+    """The (train, test) positions scikit-learn's ``train_test_split(range(n),
+    test_size=test_size, random_state=random_state)`` returns (``shuffle=True``, no
+    stratification), without importing scikit-learn.
+
+    Its rule: ``n_test = ceil(test_size * n)``, ``n_train = n - n_test``; one permutation
+    of ``range(n)`` from ``numpy.random.RandomState(random_state)`` (the legacy generator,
+    whose stream numpy keeps frozen); test = its first ``n_test`` entries, train = the
+    next ``n_train``, both in permutation order.
+    """
+    import math
+
+    import numpy as np
+
+    if not 0.0 < float(test_size) < 1.0:
+        raise DatasetError(f"test_size {test_size!r} must be a fraction between 0 and 1")
+    n_test = math.ceil(float(test_size) * n)
+    n_train = n - n_test
+    if n_train <= 0 or n_test <= 0:
+        raise DatasetError(f"a {test_size:g} split of {n} clip(s) leaves a part empty",
+                           hint="the fixed protocol needs more clips")
+    perm = np.random.RandomState(int(random_state)).permutation(n)
+    return [int(i) for i in perm[n_test:n_test + n_train]], [int(i) for i in perm[:n_test]]
+
+
+def fixed_split(
+    clips: Sequence[Clip],
+    *,
+    train_size: float = 0.7,
+    val_size: float = 0.1,
+    eval_size: float = 0.2,
+    random_state: int = 42,
+) -> dict[str, list[Clip]]:
+    """Ouajdi et al.'s split (``deepfakeClassifiers/data_loader.py``, ``DataSplitLoader``):
+    one unstratified split, the same for every run, reproducing scikit-learn's indices.
+
+    1. ``train_test_split(clips, test_size=val_size, random_state=42)``: the test part is
+       ``val``, the rest goes on;
+    2. ``train_test_split(rest, test_size=eval_size / (train_size + eval_size),
+       random_state=random_state)``: the test part is ``eval``, the train part ``train``.
+
+    Each split keeps scikit-learn's order (the permutation order), which matters where
+    batches are formed in order (the authors' per-batch validation accuracy). The result
+    depends on the order of ``clips``: the authors' order is the dataset's to give (see
+    ``dcase23``'s ``fixed`` protocol); the seed is not used.
+    """
+    clips = list(clips)
+    rest_pos, val_pos = sklearn_shuffle_split(len(clips), val_size, 42)
+    rest = [clips[i] for i in rest_pos]
+    # the authors' expression, evaluated in the same floating-point order
+    adjusted = eval_size / (train_size + eval_size)
+    train_pos, eval_pos = sklearn_shuffle_split(len(rest), adjusted, random_state)
+    parts = {"train": [rest[i] for i in train_pos], "val": [clips[i] for i in val_pos],
+             "eval": [rest[i] for i in eval_pos]}
+    return {s: [with_split(c, s) for c in parts[s]] for s in SPLITS}

@@ -33,9 +33,18 @@ moving_motor_vehicle, rain, sneeze_cough. An unrecognised class folder is an err
 Every clip carries ``class``, ``system`` (fakes), and attributes ``track`` (A/B, fakes)
 and ``set`` (dev/eval, real clips).
 
-Protocols: ``random`` — seeded 70/10/20 split stratified by label and class (the
-paper's protocol); ``unseen-systems`` — whole generators held out of train and val
-(``held_out=TASys02,TBSys18`` to choose them, else a seeded ~30%).
+Protocols: ``random`` — seeded 70/10/20 split stratified by label and class, re-drawn
+per seed; ``unseen-systems`` — whole generators held out of train and val
+(``held_out=TASys02,TBSys18`` to choose them, else a seeded ~30%); ``fixed`` — Ouajdi et
+al.'s own split (``deepfakeClassifiers/data_loader.py`` of
+github.com/mathieulagrange/audioFoleyDeepFake): one unstratified 70/10/20 split with
+scikit-learn's ``train_test_split`` indices for ``random_state=42``, shared by every seed
+(:func:`fakebench.data.splits.fixed_split`), of the clips in the authors' order: every
+fake first (tracks, then systems, then class folders, then files), then the real clips
+(``dev`` then ``eval``; class folders, then files), each folder listed as Windows lists
+it (names compared case-insensitively; the authors' notebooks ran on Windows, whose NTFS
+lists a folder in that order). Which split a clip lands in depends on that order, so the
+``fixed`` split equals the authors' only for the complete corpus as released.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ import logging
 import re
 from pathlib import Path
 
-from fakebench.api import Clip, Dataset, DatasetError, hookimpl, random_split, unseen_systems_split
+from fakebench.api import Clip, Dataset, DatasetError, fixed_split, hookimpl, random_split, unseen_systems_split
 
 from fakebench.api import fetch_zenodo, subdirs
 
@@ -76,6 +85,23 @@ def _wavs(folder: Path) -> list[str]:
         return []
 
 
+def authors_order(clips: list[Clip]) -> list[Clip]:
+    """The clip order of Ouajdi et al.'s ``data_preparation.py``: every fake first (track,
+    system, class folder, file), then the real clips (``dev`` before ``eval``; class
+    folder, file), with folder entries in NTFS order (case-insensitive) as the authors'
+    ``os.listdir`` on Windows returned them."""
+    def key(c: Clip) -> tuple:
+        p = Path(c.path)
+        if c.label == 1:  # <track>/<system>/<class>/<file>, or Baseline/<class>/<file> last
+            track = str(c.attribute("track") or "")
+            parts = (track == "baseline", track.upper(), p.parent.parent.name.upper(), p.parent.name.upper(),
+                     p.name.upper())
+            return (0, *parts)
+        return (1, 0 if c.attribute("set") == "dev" else 1, p.parent.name.upper(), p.name.upper())
+
+    return sorted(clips, key=key)
+
+
 class Dcase23(Dataset):
     name = "dcase23"
     description = "DCASE 2023 T7 Foley: real dev/eval clips vs the submitted systems (tracks A/B), 7 classes"
@@ -83,7 +109,7 @@ class Dcase23(Dataset):
     license = "CC BY 4.0 (development set); submissions as released by the DCASE organisers"
     citation = "Choi et al., Foley Sound Synthesis at the DCASE 2023 Challenge, DCASE 2023 Workshop"
     folder = "dcase23"
-    protocols = ("random", "unseen-systems")
+    protocols = ("random", "unseen-systems", "fixed")
     attributes = ("class", "system", "track", "set")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, held_out=None, tracks="A,B",
@@ -156,6 +182,8 @@ class Dcase23(Dataset):
         clips = self.clips()
         if protocol == "random":
             return random_split(clips, seed=self.seed)
+        if protocol == "fixed":
+            return fixed_split(authors_order(clips))
         held = self.held_out
         if isinstance(held, str):
             held = [h.strip() for h in held.split(",") if h.strip()]

@@ -14,6 +14,10 @@ Layout: ``<data root>/foley/manifest.csv`` plus the clips it lists, mono 16-bit
 22.05 kHz WAV, 4.00 s. ``fakebench download foley-demo`` builds exactly that from the
 source repositories, checking every file's sha256 before converting it.
 
+Protocols: ``random`` (seeded 70/10/20, stratified), ``unseen-systems``, ``fixed`` (one
+unstratified split with scikit-learn's ``train_test_split`` indices for seed 42, in the
+manifest's order, shared by every seed; Ouajdi et al.'s protocol).
+
 This set is a smoke test and a demo, far too small to rank detectors.
 """
 
@@ -39,7 +43,7 @@ class FoleyDemo(ManifestDataset):
     license = "MIT / CC0-1.0 (per source repository)"
     citation = "Choi et al., Foley Sound Synthesis at the DCASE 2023 Challenge, DCASE 2023"
     folder = "foley"
-    protocols = ("random", "unseen-systems")
+    protocols = ("random", "unseen-systems", "fixed")
     attributes = ("class", "system")
 
     def manifest_path(self) -> Path:

@@ -10,7 +10,9 @@ Layout: ``--data-root`` points at the CSV itself, or at a folder holding
 
 Protocols: ``given`` uses the CSV's ``split`` column (the default when it has one);
 ``random`` draws a seeded 70/10/20 split stratified by label and class;
-``unseen-systems`` holds whole generators out of training.
+``unseen-systems`` holds whole generators out of training; ``fixed`` is one unstratified
+70/10/20 split of the rows in CSV order with scikit-learn's ``train_test_split`` indices
+for seed 42, the same for every seed (Ouajdi et al.'s protocol).
 """
 
 from __future__ import annotations

@@ -3,10 +3,22 @@ made from the audio (see ``_images.py``), one logit of "fake" out.
 
 Training: BCE with logits, Adam, mini-batches decoded from the audio source on the fly
 (the image front end runs on the device), the training augmentations of ``augment``,
-class balancing by ``balance`` (``sampler``, ``oversample``, ``subsample`` or ``none``)
-and, every ``checkpoint_every`` epochs, the checkpoint with the best validation
-accuracy kept (:func:`fakebench.training.train_batches`). Scores are logits of p(fake);
-``predict`` thresholds them at 0 (p = 0.5).
+class balancing by ``balance`` and, every ``checkpoint_every`` epochs, the checkpoint with
+the best validation accuracy kept (:func:`fakebench.training.train_batches`). Scores are
+logits of p(fake); ``predict`` thresholds them at 0 (p = 0.5). A network with two outputs
+(real, fake) is trained with softmax cross-entropy and scored by their difference, the
+log-odds of fake.
+
+``balance``, per epoch (:func:`fakebench.training.epoch_indices`): ``sampler`` (weighted
+sampling with replacement), ``oversample`` (minority drawn up to the majority count),
+``subsample`` (majority cut to the minority count) or ``none``; or fixed once, before
+training, as in the ASVspoof 2019 student study:
+
+``multiply[:K]``     the minority class repeated K times (default: majority // minority;
+                     the study's 2,580 bona fide x 8 = 20,640), every epoch a shuffle of
+                     that fixed set;
+``subsample:N``      a random N of the majority class (drawn once with ``random_state``;
+                     the study's 3,000 spoofs) and all of the minority.
 """
 
 from __future__ import annotations
@@ -37,6 +49,16 @@ class ImageCNN(Detector):
 
     def _init_weights(self, net: torch.nn.Module) -> None:
         """Hook for pretrained initialisation (ResNet50's ImageNet weights)."""
+
+    def _n_outputs(self) -> int:
+        """1 (the logit of fake) or 2 (real and fake logits, softmax cross-entropy)."""
+        return 1
+
+    def _score(self, out: torch.Tensor) -> torch.Tensor:
+        """Network output -> (n,) log-odds of fake."""
+        if self._n_outputs() == 2:
+            return out[:, 1] - out[:, 0]
+        return out.reshape(-1)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -72,12 +94,51 @@ class ImageCNN(Detector):
         for wave, idx in iter_audio(source, order, batch_size, self.device, num_workers=self.num_workers):
             yield self._images(wave, augment, generator), idx
 
+    def _mapped_batches(self, source, positions, order, batch_size, augment=(), generator=None):
+        """Batches over a fixed training set: ``order`` holds positions into
+        ``positions`` (which holds clip indices, repeats allowed); yields positions."""
+        pos = [int(p) for p in order]
+        done = 0
+        for img, idx in self._batches(source, [int(positions[p]) for p in pos], batch_size, augment, generator):
+            n = len(idx)
+            yield img, torch.as_tensor(pos[done:done + n], dtype=torch.int64)
+            done += n
+
     # -- the estimator ------------------------------------------------------------------
+
+    def _balanced_set(self, y: np.ndarray) -> tuple[np.ndarray | None, str]:
+        """``(positions, per-epoch balance)``: the fixed training set of ``multiply[:K]``
+        or ``subsample:N`` (positions into the training clips, repeats allowed), or
+        ``(None, balance)`` for the per-epoch modes."""
+        text = str(self.balance).strip().lower()
+        name, _, arg = text.partition(":")
+        if name in ("sampler", "oversample", "subsample", "none") and not arg:
+            return None, name
+        y = np.asarray(y)
+        counts = [int((y == c).sum()) for c in (0, 1)]
+        if min(counts) == 0:
+            raise ConfigError(f"{self.name}: balance={self.balance!r} needs both classes in the training data")
+        minority, majority = (0, 1) if counts[0] <= counts[1] else (1, 0)
+        idx = {c: np.flatnonzero(y == c) for c in (0, 1)}
+        try:
+            k = int(arg) if arg else None
+        except ValueError:
+            k = -1
+        if name == "multiply" and (k is None or k >= 1):
+            k = k or max(1, counts[majority] // counts[minority])
+            return np.concatenate([idx[majority], np.tile(idx[minority], k)]), "none"
+        if name == "subsample" and k is not None and k >= 1:
+            rng = np.random.RandomState(int(self.random_state) % (2**32))
+            take = rng.choice(idx[majority], size=min(k, counts[majority]), replace=False)
+            return np.concatenate([np.sort(take), idx[minority]]), "none"
+        raise ConfigError(f"{self.name}: unknown balance {self.balance!r}",
+                          hint="use sampler, oversample, subsample, none, multiply[:K] or subsample:N")
 
     def fit(self, X, y, X_val=None, y_val=None):
         from fakebench.api import train_batches
 
         augment = self._check()
+        positions, balance = self._balanced_set(np.asarray(y))
         torch.manual_seed(int(self.random_state))
         source = self._source(X, self.name)
         net = self._build()
@@ -85,9 +146,16 @@ class ImageCNN(Detector):
         self.net_ = net.to(self.device)
         gen = torch.Generator().manual_seed(int(self.random_state) + 1)
         bs = int(self.batch_size)
+        y_train = np.asarray(y)
+        if positions is not None:
+            self.train_counts_ = {"real": int((y_train[positions] == 0).sum()),
+                                  "fake": int((y_train[positions] == 1).sum())}
+            y_train = y_train[positions]
 
         def batches(order, train):
-            return self._batches(source, order, bs, augment if train else (), gen)
+            if positions is None:
+                return self._batches(source, order, bs, augment if train else (), gen)
+            return self._mapped_batches(source, positions, order, bs, augment if train else (), gen)
 
         val = None
         if X_val is not None and len(X_val):
@@ -95,11 +163,14 @@ class ImageCNN(Detector):
             val = (torch.as_tensor(np.asarray(y_val), dtype=torch.int64),
                    lambda: self._batches(vsource, range(len(vsource)), bs))
         bce = torch.nn.BCEWithLogitsLoss()
+        ce = torch.nn.CrossEntropyLoss()
+        two = self._n_outputs() == 2
         opt = torch.optim.Adam(self.net_.parameters(), lr=float(self.lr), weight_decay=float(self.weight_decay))
-        res = train_batches(self.net_, torch.as_tensor(np.asarray(y), dtype=torch.int64), batches,
+        res = train_batches(self.net_, torch.as_tensor(y_train, dtype=torch.int64), batches,
                             epochs=int(self.epochs), batch_size=bs, optimizer=opt,
-                            loss_fn=lambda out, yb: bce(out.reshape(-1), yb.float()),
-                            score_fn=lambda out: out.reshape(-1), seed=int(self.random_state), balance=self.balance,
+                            loss_fn=(lambda out, yb: ce(out, yb.long())) if two
+                            else (lambda out, yb: bce(out.reshape(-1), yb.float())),
+                            score_fn=self._score, seed=int(self.random_state), balance=balance,
                             checkpoint_every=int(self.checkpoint_every), val=val)
         self.history_ = res.history
         self.best_epoch_ = res.best_epoch
@@ -112,7 +183,7 @@ class ImageCNN(Detector):
         self.net_.eval()
         with torch.inference_mode():
             for img, idx in self._batches(source, range(len(source)), int(self.batch_size)):
-                out[idx.numpy()] = self.net_(img).reshape(-1).double().cpu().numpy()
+                out[idx.numpy()] = self._score(self.net_(img)).double().cpu().numpy()
         return out
 
     def get_state(self):

@@ -13,7 +13,8 @@ stride 1); dropout 0.5; flatten (64 x (D - 4)); linear -> 1 logit of "fake".
 Training: the same protocol and defaults as ``mlp``: BCE with logits, Adam at lr 7e-4,
 batch 128, 100 epochs, balanced by weighted sampling, a checkpoint every 10 epochs
 keeping the best validation accuracy (``fakebench.training.train_binary``). Every one is
-a parameter.
+a parameter. ``checkpoint_rule="block-mean:10"`` and ``warmup_epochs=3`` select the
+checkpoint as the companion code does (see ``mlp``).
 
 Input: X (n, D) float32 embeddings, D >= 5. ``decision_function`` returns the logit of
 "fake" (shape (n,)); ``predict`` thresholds it at 0 (p = 0.5).
@@ -56,7 +57,8 @@ class CNN1d(EmbeddingHead):
     eval_batch = 1024
 
     def __init__(self, channels=64, kernel_size=3, pool_size=3, dropout=0.5, lr=7e-4, batch_size=128, epochs=100,
-                 checkpoint_every=10, balance="sampler", weight_decay=0.0, random_state=0, device="cpu"):
+                 checkpoint_every=10, balance="sampler", weight_decay=0.0, checkpoint_rule="best", warmup_epochs=0,
+                 random_state=0, device="cpu"):
         self.channels = channels
         self.kernel_size = kernel_size
         self.pool_size = pool_size
@@ -67,6 +69,8 @@ class CNN1d(EmbeddingHead):
         self.checkpoint_every = checkpoint_every
         self.balance = balance
         self.weight_decay = weight_decay
+        self.checkpoint_rule = checkpoint_rule
+        self.warmup_epochs = warmup_epochs
         self.random_state = random_state
         self.device = device
 

@@ -26,9 +26,12 @@ image (``image="spectrogram"``: log power STFT; ``"waveform"``: the drawn wavefo
 ``_images.py``), repeated to 3 channels and normalised with ImageNet's mean and std.
 Augmentations (``augment``, training only): ``rotate`` (+-``degrees``), ``affine``
 (``translate``, ``scale``), ``flip`` (horizontal, probability ``flip_p``). Balancing
-(``balance``): ``oversample``, ``subsample``, ``sampler`` (weighted random sampling) or
-``none``. Training defaults (Adam 1e-4, batch 32, 20 epochs) are fakebench's; the study's
-exact values were not available to check.
+(``balance``): ``oversample``, ``subsample``, ``sampler`` (weighted random sampling),
+``none``, or the study's fixed sets ``multiply[:K]`` (the minority repeated K times) and
+``subsample:N`` (a random N of the majority); see ``_image_cnn.py``. Training defaults
+(Adam 1e-4, batch 32, 20 epochs) are fakebench's; the study's slides give Adam 1e-4 with
+batch 50 for 4 epochs on waveform images and batch 40 for 3 epochs on spectrograms (the
+``asvspoof19-cnn`` recipe).
 """
 
 from __future__ import annotations

@@ -1,12 +1,22 @@
 """``spec-cnn``: a small VGG-like CNN on log spectrogram images.
 
 Source: the ASVspoof 2019 student study behind fakebench's image detectors (a CNN
-trained from scratch on 224x224 spectrogram images, next to a fine-tuned ResNet-50).
-License of this implementation: MIT.
+trained from scratch on 224x224 spectrogram images, next to a fine-tuned ResNet-50;
+slides "Be ware of what you hear: Deepfake Audio Detection", C.-y. Pai, Y. Peng, A. Chen,
+E. Chen, mentors B. Wu and J. Liao). License of this implementation: MIT.
 
-Architecture: four blocks of 3x3 convolution (padding 1), batch norm, ReLU and 2x2
-max-pooling with ``channels`` 16, 32, 64, 128 (224 -> 14 pixels), then global average
-pooling, dropout ``dropout`` and a linear layer to one logit of "fake".
+Architecture, ``arch="compact"`` (default, fakebench's): four blocks of 3x3 convolution
+(padding 1), batch norm, ReLU and 2x2 max-pooling with ``channels`` 16, 32, 64, 128
+(224 -> 14 pixels), then global average pooling, dropout ``dropout`` and a linear layer
+to one logit of "fake".
+
+``arch="slides-vgg"``: the study's network exactly as its slides' 31-row layer table
+(torchsummary of a 1x224x224 input): conv16, conv16, pool, conv32, conv32, pool, conv64,
+pool, conv64, pool, conv128, pool, conv128 (every convolution 3x3, padding 1, followed by
+batch norm and ReLU; pools 2x2), flatten (128 x 7 x 7 = 6,272) and a linear layer to two
+outputs (bona fide, spoof): 306,738 parameters, the linear layer 12,546. It is trained
+with softmax cross-entropy and scored by the log-odds of spoof (``channels``, ``dropout``
+do not apply; ``image_size`` must be a multiple of 32).
 
 Input: 16 kHz audio, first 4 s tiled (``repeat:4``), as a 1-channel log power
 spectrogram image of ``image_size`` x ``image_size`` in [0, 1] (``_images.py``: Hann
@@ -14,7 +24,10 @@ window, ``n_fft`` 512, hop 128, top 80 dB), scaled to [-1, 1]. ``image="waveform
 draws the waveform instead. Training: BCE with logits, Adam (lr 1e-3), batch 32, 30
 epochs, minority class oversampled, best validation accuracy kept (checked every
 epoch); augmentations off by default (``augment="rotate,affine,flip"`` turns them on).
-These defaults are fakebench's; the study's exact values were not available to check.
+These defaults are fakebench's. The study's configuration (the ``asvspoof19-cnn`` recipe):
+``arch="slides-vgg"``, ``augment="rotate,affine,flip"``, ``lr=1e-4``, ``batch_size=40``,
+``epochs=3``, ``balance="multiply:8"`` (bona fide repeated 8 times) or
+``balance="subsample:3000"`` (a random 3,000 spoofs); see ``_image_cnn.py``.
 ``decision_function`` returns the logit of "fake"; ``predict`` thresholds it at 0.
 """
 
@@ -22,9 +35,13 @@ from __future__ import annotations
 
 from torch import nn
 
-from fakebench.api import hookimpl
+from fakebench.api import ConfigError, hookimpl
 
 from ._image_cnn import ImageCNN
+
+ARCHS = ("compact", "slides-vgg")
+#: the slides' VGG-like CNN: (output channels, max-pool after) per convolution
+SLIDES_VGG = ((16, False), (16, True), (32, False), (32, True), (64, True), (64, True), (128, True), (128, False))
 
 
 def build_spec_cnn(channels=(16, 32, 64, 128), dropout: float = 0.5, in_channels: int = 1) -> nn.Sequential:
@@ -38,17 +55,35 @@ def build_spec_cnn(channels=(16, 32, 64, 128), dropout: float = 0.5, in_channels
     return nn.Sequential(*layers)
 
 
+def build_slides_vgg(in_channels: int = 1, image_size: int = 224, n_outputs: int = 2) -> nn.Sequential:
+    """The study's VGG-like CNN, module by module as its 31-row table (Conv2d-1 ...
+    Linear-31 for a 224x224 input)."""
+    if image_size % 32:
+        raise ConfigError(f"spec-cnn: arch=slides-vgg needs image_size a multiple of 32, got {image_size}")
+    layers: list[nn.Module] = []
+    prev = in_channels
+    for c, pool in SLIDES_VGG:
+        layers += [nn.Conv2d(prev, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(inplace=True)]
+        if pool:
+            layers.append(nn.MaxPool2d(2))
+        prev = c
+    side = image_size // 32
+    layers += [nn.Flatten(), nn.Linear(prev * side * side, n_outputs)]
+    return nn.Sequential(*layers)
+
+
 class SpecCNN(ImageCNN):
     name = "spec-cnn"
     description = "VGG-like CNN (16-32-64-128) on 224x224 log spectrogram images, trained from scratch"
     license = "MIT"
     citation = "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition, ICLR 2015"
 
-    def __init__(self, image="spectrogram", channels=(16, 32, 64, 128), dropout=0.5, image_size=224, n_fft=512,
-                 hop_length=128, augment=None, degrees=10.0, translate=0.1, scale=(0.9, 1.1), flip_p=0.5, lr=1e-3,
-                 batch_size=32, epochs=30, checkpoint_every=1, balance="oversample", weight_decay=0.0,
+    def __init__(self, image="spectrogram", arch="compact", channels=(16, 32, 64, 128), dropout=0.5, image_size=224,
+                 n_fft=512, hop_length=128, augment=None, degrees=10.0, translate=0.1, scale=(0.9, 1.1), flip_p=0.5,
+                 lr=1e-3, batch_size=32, epochs=30, checkpoint_every=1, balance="oversample", weight_decay=0.0,
                  num_workers=None, random_state=0, device="cpu"):
         self.image = image
+        self.arch = arch
         self.channels = channels
         self.dropout = dropout
         self.image_size = image_size
@@ -69,7 +104,14 @@ class SpecCNN(ImageCNN):
         self.random_state = random_state
         self.device = device
 
+    def _n_outputs(self) -> int:
+        return 2 if self.arch == "slides-vgg" else 1
+
     def _build(self):
+        if self.arch not in ARCHS:
+            raise ConfigError(f"spec-cnn: arch={self.arch!r} is not one of {', '.join(ARCHS)}")
+        if self.arch == "slides-vgg":
+            return build_slides_vgg(self.in_channels, int(self.image_size))
         return build_spec_cnn(tuple(self.channels), float(self.dropout))
 
 

@@ -27,6 +27,24 @@ HTSAT builds its own front end from its ``config.py`` (hop 320, 64 mel bands, 50
 computed for 32 kHz) and ignores the yml values — fakebench uses msclap's class, so it
 behaves identically, and loads the mel filters stored in the checkpoint when present.
 
+``windows``: how a clip becomes ``duration``-second windows. ``"tile"`` (default) is the
+rule above. ``"fadtk"`` is the rule of fadtk's ``CLAPModel`` in the fork
+github.com/modantailleur/fadtk used by Ouajdi et al. (EUSIPCO 2024): one window starting
+at every whole second of the clip (``ceil(samples / 44100)`` windows), each the audio from
+its start for ``duration`` seconds, zero-padded at the end to ``duration`` seconds (a 4-s
+clip gives 4 windows: 0-4 s, 1-4 s, 2-4 s and 3-4 s of audio followed by zeros). Use it
+with ``--length pad:4`` (fadtk's ``audio_len=4``) or ``full``, not with the default
+``repeat:7``, which would tile the clip first. ``frames=True`` then gives one embedding
+per second.
+
+``resampler``: ``"sinc"`` (default; torchaudio's windowed sinc, as msclap resamples) or
+``"kaiser"`` (the Kaiser-windowed sinc fadtk resamples with). ``frame_precision``:
+``"float32"`` (default) or ``"float16"`` (each window embedding rounded to float16 before
+the mean, as fadtk stores embeddings). The authors' CLAP features are
+``windows="fadtk", resampler="kaiser", frame_precision="float16"`` with ``--length
+pad:4``; tested against the fork's code in
+``tests/plugins/embedders/test_fadtk_features.py``.
+
 Input: (n, samples) mono audio in [-1, 1] at 44.1 kHz. Output: (n, 1024); with
 ``frames=True``, (n, windows, 1024), one embedding per ``duration``-second window.
 
@@ -50,6 +68,9 @@ from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_sign
 
 SR = 44100
 D_PROJ = 1024
+WINDOWS = ("tile", "fadtk")
+RESAMPLERS = ("sinc", "kaiser")
+FRAME_PRECISIONS = ("float32", "float16")
 
 
 class Projection(nn.Module):
@@ -91,8 +112,11 @@ class _Clap(Embedder):
     base_dim: int = 768
     weights_file: WeightsFile
 
-    def __init__(self, projection=True):
+    def __init__(self, projection=True, windows="tile", resampler="sinc", frame_precision="float32"):
         self.projection = projection
+        self.windows = windows
+        self.resampler = resampler
+        self.frame_precision = frame_precision
 
     @property
     def output_dim(self) -> int:
@@ -107,7 +131,19 @@ class _Clap(Embedder):
     def identify(self, weights=None):
         return identify_file(self.weights_file, weights)
 
+    def weights_files(self) -> list[WeightsFile]:
+        """The files ``load`` needs."""
+        return [self.weights_file]
+
+    def _check(self) -> None:
+        from fakebench.api import ConfigError
+
+        for key, allowed in (("windows", WINDOWS), ("resampler", RESAMPLERS), ("frame_precision", FRAME_PRECISIONS)):
+            if getattr(self, key) not in allowed:
+                raise ConfigError(f"{self.name}: {key}={getattr(self, key)!r} is not one of {', '.join(allowed)}")
+
     def load(self, weights=None, device="cpu"):
+        self._check()
         self.device = torch.device(device)
         build = lambda: ClapAudioEncoder(self._base(), self.base_dim)  # noqa: E731
         self.model = build_and_load(self, self.weights_file, weights, build, extract=_extract_audio_encoder,
@@ -117,14 +153,26 @@ class _Clap(Embedder):
     def _encode(self, windows: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
+    def _windows(self, batch: torch.Tensor) -> torch.Tensor:
+        """(n, samples) -> (n, w, duration * SR), by the ``windows`` rule."""
+        length = self.duration * SR
+        if self.windows != "fadtk":
+            return frame_signal(batch, length, length)
+        t = batch.shape[1]
+        # fadtk: a window at every whole second, [start, start + duration), zeros past the end
+        return torch.stack([F.pad(batch[:, s:s + length], (0, length - min(length, t - s)))
+                            for s in range(0, max(1, t), SR)], dim=1)
+
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
         n = batch.shape[0]
         length = self.duration * SR
-        windows = frame_signal(batch.float(), length, length)  # (n, w, length)
+        windows = self._windows(batch.float())  # (n, w, length)
         w = windows.shape[1]
         latent = self._encode(windows.reshape(n * w, length))
         out = self.model.projection(latent) if self.projection else latent
         out = out.reshape(n, w, -1)
+        if self.frame_precision == "float16":  # fadtk stores each window embedding as float16
+            out = out.half().float()
         return out if frames else out.mean(dim=1)
 
 

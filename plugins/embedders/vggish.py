@@ -25,6 +25,18 @@ Post-processing (``postprocess``): ``"quantize"`` (default, torchvggish's defaul
 AudioSet release format): PCA whitening, clip to [-2, 2], 8-bit quantisation to 0..255
 (as floats); ``"pca"``: PCA whitening only; ``"none"``: the raw 128-d layer output.
 
+``frame_precision``: ``"float32"`` (default) or ``"float16"``, which rounds each example
+embedding to float16 before the mean, as fadtk stores embeddings (its
+``ModelLoader.get_embedding`` casts float32 outputs to float16; the mean is then taken in
+float32 by whoever reads them).
+
+The features of Ouajdi et al. (EUSIPCO 2024) come from fadtk's ``VGGishModel(use_pca=False,
+use_activation=False)`` in the fork github.com/modantailleur/fadtk (torchvggish without
+the post-processor and without the last ReLU), i.e. ``postprocess="none",
+final_relu=False, frame_precision="float16"`` with clips cut or zero-padded to 4 s
+(``--length pad:4``, fadtk's ``audio_len=4``); tested against the fork's code in
+``tests/plugins/embedders/test_fadtk_features.py``.
+
 Input: (n, samples) mono audio in [-1, 1] at 16 kHz. Output: (n, 128), the mean of the
 example embeddings; with ``frames=True``, (n, examples, 128) at 1/0.96 examples per second.
 
@@ -61,6 +73,7 @@ PCA = WeightsFile("vggish_pca_params-970ea276.pth", url=RELEASE + "vggish_pca_pa
                   sha256="970ea276", folders=("torch_hub",), what="VGGish PCA parameters (torchvggish)",
                   size="~70 kB", license="Apache-2.0")
 POSTPROCESS = ("quantize", "pca", "none")
+FRAME_PRECISIONS = ("float32", "float16")
 
 
 def hz_to_mel(hz):
@@ -122,15 +135,19 @@ class VGGish(Embedder):
     citation = "Hershey et al., CNN Architectures for Large-Scale Audio Classification, ICASSP 2017"
     default_batch_size = 16
 
-    def __init__(self, postprocess="quantize", final_relu=True):
+    def __init__(self, postprocess="quantize", final_relu=True, frame_precision="float32"):
         self.postprocess = postprocess
         self.final_relu = final_relu
+        self.frame_precision = frame_precision
 
     # -- loading ---------------------------------------------------------------------------
 
     def load(self, weights=None, device="cpu"):
         if self.postprocess not in POSTPROCESS:
             raise ConfigError(f"vggish: postprocess={self.postprocess!r} is not one of {', '.join(POSTPROCESS)}")
+        if self.frame_precision not in FRAME_PRECISIONS:
+            raise ConfigError(f"vggish: frame_precision={self.frame_precision!r} is not one of "
+                              f"{', '.join(FRAME_PRECISIONS)}")
         self.device = torch.device(device)
         with seeded():
             net = VGG(bool(self.final_relu))
@@ -165,6 +182,11 @@ class VGGish(Embedder):
             return found.fingerprint[:8] + resolve(PCA, self._pca_folder(weights), download=False).fingerprint[:8]
         except WeightsError:
             return None
+
+    def weights_files(self) -> list[WeightsFile]:
+        """The files ``load`` needs with these parameters (the PCA file only when
+        post-processing uses it)."""
+        return [NETWORK] if self.postprocess == "none" else [NETWORK, PCA]
 
     @staticmethod
     def _pca_folder(weights) -> Path | None:
@@ -232,6 +254,8 @@ class VGGish(Embedder):
             if self.postprocess == "quantize":
                 emb = torch.round((emb.clamp(QMIN, QMAX) - QMIN) * (255.0 / (QMAX - QMIN)))
         emb = emb.reshape(n, e, EMB)
+        if self.frame_precision == "float16":  # fadtk stores each example embedding as float16
+            emb = emb.half().float()
         return emb if frames else emb.mean(dim=1)
 
 
