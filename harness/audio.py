@@ -11,22 +11,45 @@ explicit, recorded policy:
 ``pad:N``       the first N seconds, zero-padded to exactly N;
 ``repeat:N``    the first N seconds, shorter clips tiled to exactly N (AASIST's rule);
 ``center:N``    N seconds from the middle, zero-padded to exactly N.
+
+N is bounded: at most ``$FAKEBENCH_MAX_DURATION`` seconds (the ``full`` limit, default
+20 minutes; ``pad:1e9`` would ask for terabytes), and at least one sample at 8 kHz
+(:data:`MIN_POLICY_SECONDS`); :meth:`LengthPolicy.check_rate` checks one sample at a
+model's own rate.
+
+Headers are checked before decoding (:func:`check_header`): a WAV whose ``data`` chunk
+claims more bytes than the file holds (cut short), or 0 bytes while audio follows (still
+being written, or never finalised), is refused; a WAV whose sizes disagree with the file
+in a way libsndfile would read past or stop short of is decoded with a warning naming
+the file (counted by :func:`header_warnings`); a header whose frame count or sample
+rate is impossible (a FLAC that does not know its length reports 2**63 - 1 frames) is
+refused rather than reported as 160 billion hours.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from .errors import AudioError, ConfigError
 
+log = logging.getLogger("fakebench")
+
 POLICIES = ("full", "crop", "pad", "repeat", "center")
+#: Shortest N of a length policy: one sample at 8 kHz, the lowest rate of any model here.
+MIN_POLICY_SECONDS = 1 / 8000
+#: Frame counts at or above this are not real lengths (libsndfile's "unknown": 2**63 - 1).
+MAX_HEADER_FRAMES = 2**40
+#: Highest plausible sample rate of a header (the highest DXD/DSD-converted PCM is 768 kHz).
+MAX_SAMPLE_RATE = 1_536_000
 
 
 @dataclass(frozen=True)
@@ -52,7 +75,22 @@ class LengthPolicy:
             raise ConfigError(f"invalid clip length {text!r}: {sec!r} is not a number of seconds") from None
         if not math.isfinite(seconds) or seconds <= 0:
             raise ConfigError(f"invalid clip length {text!r}: seconds must be positive")
+        top = max_full_seconds()
+        if seconds > top:
+            raise ConfigError(f"invalid clip length {text!r}: at most {top:g} seconds",
+                              hint="the bound is FAKEBENCH_MAX_DURATION (seconds); raise it for longer clips")
+        if seconds < MIN_POLICY_SECONDS:
+            raise ConfigError(f"invalid clip length {text!r}: at least {MIN_POLICY_SECONDS:g} seconds "
+                              "(one sample at 8 kHz)", hint="e.g. --length crop:4")
         return cls(mode, seconds)
+
+    def check_rate(self, sample_rate: int, who: str = "the model") -> "LengthPolicy":
+        """Refuse a policy that keeps less than one sample at ``sample_rate`` (``who``'s
+        rate); returns the policy."""
+        if self.seconds is not None and int(round(self.seconds * sample_rate)) < 1:
+            raise ConfigError(f"clip length {self} keeps no sample at {who}'s rate of {sample_rate} Hz",
+                              hint=f"use at least {1 / sample_rate:.2g} seconds")
+        return self
 
     def __str__(self) -> str:
         if self.mode == "full":
@@ -60,7 +98,10 @@ class LengthPolicy:
         return f"{self.mode}:{self.seconds:g}"
 
     def target_samples(self, sample_rate: int) -> int | None:
-        return None if self.seconds is None else int(round(self.seconds * sample_rate))
+        if self.seconds is None:
+            return None
+        self.check_rate(sample_rate)
+        return int(round(self.seconds * sample_rate))
 
     def apply(self, wave: torch.Tensor, sample_rate: int) -> torch.Tensor:
         """Apply the policy to a 1-D waveform at ``sample_rate``."""
@@ -87,8 +128,19 @@ class LengthPolicy:
 def max_full_seconds() -> float:
     """Longest clip decoded whole under the ``full`` policy (``$FAKEBENCH_MAX_DURATION``,
     default 20 minutes): a 3-hour file is almost always a mistake, and would need
-    gigabytes of memory."""
-    return float(os.environ.get("FAKEBENCH_MAX_DURATION", 1200))
+    gigabytes of memory. An empty variable counts as unset; anything but a positive
+    number of seconds is a :class:`ConfigError` naming it."""
+    text = os.environ.get("FAKEBENCH_MAX_DURATION", "").strip()
+    if not text:
+        return 1200.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"FAKEBENCH_MAX_DURATION={text!r} is not a positive number of seconds",
+                          hint="e.g. FAKEBENCH_MAX_DURATION=3600, or unset it for the default (1200)")
+    return value
 
 
 def read_audio(path: str | Path, data: bytes | None = None, *, start_seconds: float = 0.0,
@@ -124,6 +176,7 @@ def read_audio(path: str | Path, data: bytes | None = None, *, start_seconds: fl
         with sf.SoundFile(source) as f:
             sr = int(f.samplerate)
             total = f.frames
+            _check_header_numbers(path, total, sr)
             if total == 0:
                 raise AudioError(f"audio file {str(path)!r} has no samples (header only)",
                                  hint="re-download or delete it; --skip-bad skips unreadable files")
@@ -157,31 +210,118 @@ def read_audio(path: str | Path, data: bytes | None = None, *, start_seconds: fl
     return wave.T, sr
 
 
-def _check_riff_complete(path: Path, data: bytes | None, size: int) -> None:
-    """A WAV whose ``data`` chunk claims more bytes than the file holds was cut short
-    (an interrupted copy or download); libsndfile would silently decode the part that
-    is there, so refuse it."""
-    if data is not None:
-        head = data[:1 << 16]
-    else:
-        try:
-            with open(path, "rb") as f:
-                head = f.read(1 << 16)
-        except OSError:
-            return
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+_HEADER_HINT = "re-download or re-copy it (or wait until it is written); --skip-bad skips unreadable files"
+#: Header warnings of this process: path -> message (the first 1000), and their count.
+_header_warnings: dict[str, str] = {}
+_header_warning_count = 0
+
+
+def header_warnings() -> tuple[int, dict[str, str]]:
+    """How many files of this process decoded with a header warning
+    (:func:`check_header`), and the first 1000 of them (path -> message)."""
+    return _header_warning_count, dict(_header_warnings)
+
+
+def _warn_header(path: Path, message: str) -> None:
+    global _header_warning_count
+    key = str(path)
+    if key in _header_warnings:
         return
-    pos = 12
-    while pos + 8 <= len(head):
-        chunk, length = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
-        if chunk == b"data":
-            if length not in (0, 0xFFFFFFFF) and pos + 8 + length > size:
+    _header_warning_count += 1
+    if len(_header_warnings) < 1000:
+        _header_warnings[key] = message
+    log.warning("%s", message)
+
+
+def _chunk_id_ok(chunk: bytes) -> bool:
+    return len(chunk) == 4 and all(32 <= b < 127 for b in chunk)
+
+
+def check_header(path: str | Path, data: bytes | None = None, size: int | None = None) -> str | None:
+    """Check a WAV (RIFF) header against the file before decoding it.
+
+    Raises :class:`AudioError` naming the file when the ``data`` chunk claims more
+    bytes than the file holds (cut short) or 0 bytes while audio follows (a file still
+    being written, or whose header was never finalised: libsndfile would read whatever
+    is there). Returns a warning (and the caller decodes) when the sizes disagree in a
+    way that makes libsndfile read less than the file holds, or the RIFF size is not
+    the file's; None when all agree. Other formats: None (their length is checked when
+    the file is opened, see :func:`read_audio`)."""
+    path = Path(path)
+    f = None
+    try:
+        if data is not None:
+            size = len(data)
+            head = data[:1 << 16]
+        else:
+            f = open(path, "rb")
+            size = os.fstat(f.fileno()).st_size if size is None else size
+            head = f.read(1 << 16)
+    except OSError:
+        return None  # the decoder names what is wrong with the file
+    try:
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        riff = int.from_bytes(head[4:8], "little")
+        pos = 12
+        while pos + 8 <= len(head):
+            chunk, length = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+            if chunk == b"data":
+                break
+            pos += 8 + length + (length & 1)
+        else:
+            return None  # no data chunk in the first 64 KiB: libsndfile decides
+        body = size - pos - 8
+        if length == 0xFFFFFFFF:  # a streamed WAV: "until the end of the file"
+            return None
+        if length == 0:
+            if body > 0:
                 raise AudioError(
-                    f"audio file {str(path)!r} is truncated: its header announces {length} bytes of audio, "
-                    f"the file holds {size - pos - 8}",
-                    hint="re-download or re-copy it; --skip-bad skips unreadable files")
-            return
-        pos += 8 + length + (length & 1)
+                    f"audio file {str(path)!r} is still being written or was never finalised: its header "
+                    f"announces 0 bytes of audio, and {body} bytes follow", hint=_HEADER_HINT)
+            return None  # header only: "no samples", said by read_audio
+        if length > body:
+            raise AudioError(
+                f"audio file {str(path)!r} is truncated: its header announces {length} bytes of audio, "
+                f"the file holds {body}", hint="re-download or re-copy it; --skip-bad skips unreadable files")
+        # what follows the audio must be chunks (LIST, id3...), else the header is stale
+        after = pos + 8 + length + (length & 1)
+        while after + 8 <= size:
+            if data is not None:
+                hdr = data[after:after + 8]
+            else:
+                f.seek(after)
+                hdr = f.read(8)
+            if not _chunk_id_ok(hdr[:4]):
+                break
+            after += 8 + int.from_bytes(hdr[4:8], "little")
+            after += after & 1
+        if after + 8 <= size or (after < size and any(_tail(f, data, after, size))):
+            return (f"audio file {str(path)!r} has a stale header: it announces {length} bytes of audio, but "
+                    f"{size - pos - 8 - length} more bytes follow that are not WAV chunks (written after the "
+                    f"header was?); only the announced {length} bytes are decoded")
+        if riff not in (0xFFFFFFFF,) and riff + 8 not in (size, size - 1, size + 1):
+            return (f"audio file {str(path)!r} has a header that disagrees with the file: it says the file is "
+                    f"{riff + 8} bytes, it is {size}")
+        return None
+    finally:
+        if f is not None:
+            f.close()
+
+
+def _tail(f, data: bytes | None, start: int, size: int) -> bytes:
+    """The bytes from ``start`` to the end (a few at most), NULs allowed as padding."""
+    if data is not None:
+        return data[start:size].replace(b"\x00", b"")
+    f.seek(start)
+    return f.read(size - start).replace(b"\x00", b"")
+
+
+def _check_riff_complete(path: Path, data: bytes | None, size: int) -> None:
+    """:func:`check_header`, with its warning logged once per file and counted."""
+    warning = check_header(path, data, size)
+    if warning:
+        _warn_header(path, warning)
 
 
 def to_mono(wave: np.ndarray) -> np.ndarray:
@@ -233,12 +373,15 @@ def load_audio(
     data: bytes | None = None,
     resampler: str = "sinc",
     min_seconds: float = 0.0,
+    transform: "Callable[[np.ndarray, int], np.ndarray] | None" = None,
 ) -> torch.Tensor:
     """Decode, downmix, resample to ``sample_rate`` and apply the length policy.
 
     Returns a float32 tensor (samples,). Only the part of the file the policy keeps is
     decoded (plus a 50 ms margin for the resampling filter). Clips shorter than
-    ``min_seconds`` are zero-padded to it (a model's shortest input).
+    ``min_seconds`` are zero-padded to it (a model's shortest input). ``transform`` (a
+    robustness condition, :class:`fakebench.conditions.ConditionTransform`) is applied to
+    the decoded mono audio at the file's own rate, before resampling.
     """
     import torch
 
@@ -255,7 +398,10 @@ def load_audio(
     else:
         limit = max_full_seconds()
     wave, sr = read_audio(path, data, start_seconds=start, max_seconds=span, limit_seconds=limit)
-    mono = torch.from_numpy(np.ascontiguousarray(to_mono(wave)))
+    mono = to_mono(wave)
+    if transform is not None:
+        mono = transform(mono, sr)
+    mono = torch.from_numpy(np.ascontiguousarray(mono))
     out = resample(mono, sr, sample_rate, resampler)
     out = policy.apply(out, sample_rate)
     if min_seconds:
@@ -265,12 +411,40 @@ def load_audio(
     return out.contiguous()
 
 
+def _check_header_numbers(path: Path, frames: int, sr: int) -> None:
+    """Refuse a header whose length or rate is impossible, instead of reporting it."""
+    if not 0 < sr <= MAX_SAMPLE_RATE:
+        raise AudioError(f"audio file {str(path)!r} has an impossible sample rate in its header ({sr} Hz)",
+                         hint="the file is corrupt; re-export it, or --skip-bad to skip it")
+    if not 0 <= frames < MAX_HEADER_FRAMES:
+        raise AudioError(
+            f"audio file {str(path)!r} does not give its length: its header reports {frames} frames "
+            "(a streaming encoder that never wrote the total?)",
+            hint="re-encode it (e.g. `ffmpeg -i IN -c:a flac OUT.flac`), or --skip-bad to skip it")
+
+
 def audio_info(path: str | Path) -> tuple[int, int, int]:
-    """(frames, sample_rate, channels) from the header only; raises AudioError."""
+    """(frames, sample_rate, channels) from the header only; raises AudioError for a
+    missing, undecodable, cut-short, still-being-written or empty file, and for a header
+    whose frame count or rate is impossible (see :func:`check_header`)."""
     import soundfile as sf
 
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise AudioError(f"cannot read audio file {str(path)!r}: {e.strerror or e}") from None
+    if size == 0:
+        raise AudioError(f"audio file {str(path)!r} is empty (0 bytes)",
+                         hint="re-download or delete it; --skip-bad skips unreadable files")
+    _check_riff_complete(path, None, size)
     try:
         info = sf.info(str(path))
     except Exception as e:
         raise AudioError(f"cannot read the header of {str(path)!r}: {str(e).splitlines()[0] if str(e) else e}") from None
-    return int(info.frames), int(info.samplerate), int(info.channels)
+    frames, sr = int(info.frames), int(info.samplerate)
+    _check_header_numbers(path, frames, sr)
+    if frames == 0:
+        raise AudioError(f"audio file {str(path)!r} has no samples (header only)",
+                         hint="re-download or delete it; --skip-bad skips unreadable files")
+    return frames, sr, int(info.channels)

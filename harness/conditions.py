@@ -439,6 +439,27 @@ def apply_condition(wave: np.ndarray, sample_rate: int, condition: Condition, cl
     return np.ascontiguousarray(y, dtype=np.float32)
 
 
+class ConditionTransform:
+    """A condition bound to a run's seed and one clip's content key: the ``transform`` the
+    audio loader applies after decoding (``transform(wave, sample_rate)``), and the
+    ``key`` that names its output in caches. Picklable, so decoding workers can use it."""
+
+    def __init__(self, condition: Condition, seed: int, clip_key: str = ""):
+        self.condition = condition
+        self.seed = int(seed)
+        self.clip_key = clip_key
+
+    @property
+    def key(self) -> str:
+        return condition_key(self.condition, self.seed)
+
+    def for_clip(self, clip_key: str) -> "ConditionTransform":
+        return ConditionTransform(self.condition, self.seed, clip_key)
+
+    def __call__(self, wave: np.ndarray, sample_rate: int) -> np.ndarray:
+        return apply_condition(wave, sample_rate, self.condition, self.clip_key, self.seed)
+
+
 # -- timing -----------------------------------------------------------------------------------
 
 

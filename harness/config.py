@@ -92,6 +92,12 @@ class RunSpec:
     #: ``dev``: fit a logistic-regression calibration (scores -> LLRs) on the val split and
     #: apply it to every test set (:mod:`fakebench.metrics.calibration`)
     calibrate: str | None = None
+    #: robustness conditions to score under (``clean,mp3:32k,noise:snr=10``), and a named
+    #: preset of them (``codecs``...); see :mod:`fakebench.conditions`
+    conditions: str | None = None
+    condition_set: str | None = None
+    #: the condition training and validation audio is under (default: clean)
+    train_condition: str | None = None
 
     @classmethod
     def from_config(cls, config: str | Path | Mapping[str, Any] | None = None, *,
@@ -172,7 +178,7 @@ class RunSpec:
 
 
 #: ``[run]`` keys that are not RunSpec fields, and the fields they set.
-RUN_ALIASES = {"runs": "seeds", "seed": "seeds", "workers": "num_workers", "retrain": "reuse_fits",
+RUN_ALIASES = {"runs": "seeds", "seed": "seeds", "workers": "num_workers", "retrain": "reuse_fits", "condition": "conditions",
                "no_cache": "use_cache", "no_save_model": "save_model", "metric": "metrics",
                "results": "results_dir", "cache": "cache_dir"}
 RUN_KEYS = tuple(sorted({f.name for f in dataclasses.fields(RunSpec)} - {"sets", "progress"} | set(RUN_ALIASES)))
@@ -211,13 +217,18 @@ def _run_fields(values: Mapping[str, Any], source: str) -> dict[str, Any]:
             out[target] = v
     if "metric" in values:
         out["metrics"] = values["metric"]
+    if "condition" in values:
+        out["conditions"] = values["condition"]
+    if isinstance(out.get("conditions"), (list, tuple)):
+        out["conditions"] = ",".join(str(c) for c in out["conditions"])
     if isinstance(out.get("metrics"), str):
         out["metrics"] = [out["metrics"]]
     for key in ("allow_missing", "skip_bad", "save_model", "use_cache", "reuse_fits"):
         if key in out and not isinstance(out[key], bool):
             raise ConfigError(f"{source}: {key} must be true or false, got {out[key]!r}")
     for key in ("dataset", "detector", "embedder", "train_dataset", "data_root", "protocol", "device", "length",
-                "precision", "weights", "cache_dir", "results_dir", "threshold", "recipe", "calibrate"):
+                "precision", "weights", "cache_dir", "results_dir", "threshold", "recipe", "calibrate", "conditions",
+                "condition_set", "train_condition"):
         if key in out and out[key] is not None and not isinstance(out[key], str):
             raise ConfigError(f"{source}: {key} must be a string, got {out[key]!r}")
     if isinstance(out.get("sets"), Mapping):

@@ -69,12 +69,13 @@ class _ClipAudio(torch.utils.data.Dataset):
     """Reads, hashes and decodes one clip; errors come back as values, not exceptions."""
 
     def __init__(self, clips: Sequence[Clip], sample_rate: int, length: LengthPolicy, resampler: str,
-                 min_seconds: float):
+                 min_seconds: float, condition: Any = None):
         self.clips = clips
         self.sample_rate = sample_rate
         self.length = length
         self.resampler = resampler
         self.min_seconds = min_seconds
+        self.condition = condition
 
     def __len__(self) -> int:
         return len(self.clips)
@@ -90,7 +91,8 @@ class _ClipAudio(torch.utils.data.Dataset):
                                  hint="check the dataset folder, or pass --allow-missing/--skip-bad") from None
             except OSError as e:
                 raise AudioError(f"cannot read audio file {str(clip.path)!r}: {e.strerror or e}") from None
-            wave = load_audio(clip.path, self.sample_rate, self.length, resampler=self.resampler)
+            transform = self.condition.for_clip(sha[:CONTENT_KEY_LENGTH]) if self.condition is not None else None
+            wave = load_audio(clip.path, self.sample_rate, self.length, resampler=self.resampler, transform=transform)
             flags = []
             if not bool(wave.abs().amax() > 0):
                 flags.append("silent")
@@ -174,6 +176,7 @@ def extract(
     precision: str = "fp32",
     progress: bool = False,
     loader: Callable[[], Any] | None = None,
+    condition: Any = None,
 ) -> tuple[list[np.ndarray | None], ExtractStats]:
     """Embeddings of ``clips`` (in order), from the cache or computed and cached.
 
@@ -181,6 +184,8 @@ def extract(
     (only with ``skip_bad``; otherwise a bad clip raises :class:`AudioError` naming it,
     after everything already computed has been saved). ``loader`` is called before the
     first clip is computed, so a model need not be loaded when everything is cached.
+    ``condition`` (a :class:`fakebench.conditions.ConditionTransform`) degrades each clip
+    after decoding; its embeddings are cached in a namespace of their own.
     """
     policy = LengthPolicy.parse(length if length is not None else embedder.default_length)
     stats = ExtractStats(n=len(clips))
@@ -189,7 +194,7 @@ def extract(
     keys: list[str | None] = [None] * len(clips)
     out: list[np.ndarray | None] = [None] * len(clips)
     if cache is not None:
-        nskey = embedder.cache_key(str(policy)) + ("-frames" if frames else "")
+        nskey = embedder.cache_key(str(policy)) + ("-frames" if frames else "") + namespace_suffix(condition)
         ns = cache.namespace(nskey)
         stats.namespace = nskey
         keys = cache.hasher.known([c.path for c in clips])
@@ -202,7 +207,7 @@ def extract(
             loader()
         if ns is not None:
             ns.write_meta({**embedder.describe(), "length": str(policy), "frames": frames})
-        _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, num_workers, frames,
+        _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, num_workers, frames, condition,
                  skip_bad, precision, progress, stats)
         if ns is not None:
             ns.compact()
@@ -210,9 +215,9 @@ def extract(
     return out, stats
 
 
-def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, num_workers, frames, skip_bad,
+def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, num_workers, frames, condition, skip_bad,
              precision, progress, stats):
-    from tqdm.auto import tqdm
+    from .progress import progress as progress_bar
 
     device = torch.device(embedder.device)
     todo_clips = [clips[i] for i in todo]
@@ -220,7 +225,7 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
         order = sorted(range(len(todo)), key=lambda j: todo_clips[j].duration)  # equal lengths batch together
         todo = [todo[j] for j in order]
         todo_clips = [todo_clips[j] for j in order]
-    ds = _ClipAudio(todo_clips, embedder.sample_rate, policy, embedder.resampler, embedder.min_seconds)
+    ds = _ClipAudio(todo_clips, embedder.sample_rate, policy, embedder.resampler, embedder.min_seconds, condition)
     workers = default_workers(len(ds), batch_size, device.type) if num_workers is None else num_workers
     # Not the loader's pin_memory: it would pin every clip, and the batch stacked from
     # them is a new tensor; the stacked batch is pinned once below instead.
@@ -228,8 +233,7 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
         ds, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=_collate,
         prefetch_factor=4 if workers else None, persistent_workers=False,
     )
-    bar = tqdm(total=len(ds), desc=f"embedding ({embedder.name})", unit="clip", disable=not progress,
-               leave=False)
+    bar = progress_bar(len(ds), f"embedding ({embedder.name})", progress, unit="clip")
     first_error: tuple[str, str | None] | None = None
     since_compact = 0
     model_threads = torch.get_num_threads()
@@ -293,6 +297,15 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
         message, hint = first_error
         raise AudioError(f"{message} [{stats.computed} embeddings computed before it are saved]",
                          hint=hint or "fix or remove the file, or pass --skip-bad to skip unreadable files")
+
+
+def namespace_suffix(condition: Any) -> str:
+    """The cache-namespace suffix of a condition (empty for clean audio)."""
+    if condition is None:
+        return ""
+    import hashlib
+
+    return "-cond-" + hashlib.sha256(condition.key.encode()).hexdigest()[:12]
 
 
 def _check_output(embedder: Embedder, emb: np.ndarray, group, clips, frames: bool) -> None:

@@ -33,15 +33,20 @@ class AudioSource:
     """Clips decoded on demand: ``source[i]`` is a float32 tensor (samples,).
 
     ``loader(batch_size)`` returns a DataLoader yielding ``(waves, index)`` with waves
-    stacked (n, samples); use a fixed-length policy so a batch stacks.
+    stacked (n, samples); use a fixed-length policy so a batch stacks. ``condition`` (a
+    :class:`fakebench.conditions.ConditionTransform`) degrades each clip after decoding,
+    seeded by the clip's content key (from ``hasher``, a
+    :class:`fakebench.hashing.FileDigests`, when given).
     """
 
     def __init__(self, clips: Sequence[Clip], sample_rate: int, length: str | LengthPolicy | None = None,
-                 resampler: str = "sinc"):
+                 resampler: str = "sinc", condition: Any = None, hasher: Any = None):
         self.clips = list(clips)
         self.sample_rate = int(sample_rate)
         self.length = LengthPolicy.parse(length)
         self.resampler = resampler
+        self.condition = condition
+        self.hasher = hasher
 
     def __len__(self) -> int:
         return len(self.clips)
@@ -49,10 +54,18 @@ class AudioSource:
     def __getitem__(self, i: int):
         from .audio import load_audio
 
-        return load_audio(self.clips[i].path, self.sample_rate, self.length, resampler=self.resampler), i
+        path = self.clips[i].path
+        transform = None
+        if self.condition is not None:
+            from .hashing import content_hash_file
+
+            key = self.hasher.content_key(path) if self.hasher is not None else content_hash_file(path)
+            transform = self.condition.for_clip(key)
+        return load_audio(path, self.sample_rate, self.length, resampler=self.resampler, transform=transform), i
 
     def subset(self, idx: Sequence[int]) -> "AudioSource":
-        return AudioSource([self.clips[i] for i in idx], self.sample_rate, self.length, self.resampler)
+        return AudioSource([self.clips[i] for i in idx], self.sample_rate, self.length, self.resampler,
+                           self.condition, self.hasher)
 
     def loader(self, batch_size: int = 32, shuffle: bool = False, num_workers: int | None = None,
                generator=None, sampler=None):
@@ -99,7 +112,7 @@ class Inputs:
 
 def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str, Mapping[str, np.ndarray]] | None = None,
                  length: str | LengthPolicy | None = None, detector_params: Mapping[str, Any] | None = None,
-                 transcript_cache: Any = None, device: str = "cpu") -> Any:
+                 transcript_cache: Any = None, device: str = "cpu", condition: Any = None) -> Any:
     """What ``detector`` (a class or instance) receives for ``clips``.
 
     ``features`` maps ``"embedding"`` / ``"frames"`` to ``{str(clip.path): array}``
@@ -109,6 +122,8 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
     ``asr_*``) for ``transcript``; transcripts are cached in ``transcript_cache`` (an
     :class:`~fakebench.cache.EmbeddingCache`) when given. Speakers are the clips' own
     (``None`` where a clip has none, e.g. a file scored with ``fakebench score``).
+    ``condition`` (a :class:`fakebench.conditions.ConditionTransform`) degrades the audio
+    of ``audio`` inputs; embeddings come already conditioned in ``features``.
     """
     need = tuple(detector.inputs)
     unknown = [f for f in need if f not in FIELDS]
@@ -134,7 +149,8 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
     if "frames" in need:
         x.frames = [features["frames"][str(c.path)] for c in clips]
     if "audio" in need:
-        x.audio = AudioSource(clips, detector.sample_rate or 16000, length)
+        hasher = getattr(transcript_cache, "hasher", None)
+        x.audio = AudioSource(clips, detector.sample_rate or 16000, length, condition=condition, hasher=hasher)
     if "speaker" in need:
         x.speaker = [c.speaker for c in clips]
     if "transcript" in need:

@@ -33,7 +33,7 @@ DEFAULT_METRICS = ("accuracy", "eer", "f1", "roc_auc")
 ALPHA = 0.05
 MARKER = "*"
 #: Row/column keys of pivots.
-PIVOT_KEYS = ("pipeline", "dataset", "train", "embedder", "detector", "protocol")
+PIVOT_KEYS = ("pipeline", "dataset", "train", "embedder", "detector", "protocol", "condition")
 
 
 def group_records(records: Sequence[dict[str, Any]]) -> "OrderedDict[str, list[dict[str, Any]]]":
@@ -92,12 +92,18 @@ def field_of(rec: dict[str, Any], key: str) -> str:
         return rec["pipeline"]["detector"]["name"]
     if key == "protocol":
         return rec["dataset"].get("protocol") or "–"
+    if key == "condition":
+        return rec.get("condition") or "clean"
     raise ConfigError(f"cannot pivot on {key!r}", hint="use one of: " + ", ".join(PIVOT_KEYS))
 
 
 def dataset_label(rec: dict[str, Any]) -> str:
+    """The test set as a leaderboard shows it: its name, the training set of a cross-dataset
+    run, and the robustness condition when it is not clean."""
     train = (rec.get("train_dataset") or {}).get("name")
-    return rec["dataset"]["name"] + (f" (trained on {train})" if train else "")
+    cond = rec.get("condition") or "clean"
+    return (rec["dataset"]["name"] + (f" (trained on {train})" if train else "")
+            + (f" [{cond}]" if cond != "clean" else ""))
 
 
 def _cell(recs: Sequence[dict[str, Any]], metric: str) -> dict[str, Any] | None:
@@ -311,7 +317,8 @@ def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "
         raise ConfigError(f"the pivot {rows_key}:{cols_key} mixes {len(groups[clash[0]])} different set-ups in the "
                           f"cell ({rv}, {cv}) (other protocols, parameters or thresholds)",
                           hint="narrow the records with --dataset/--pipeline/--detector, or pivot on other keys")
-    grid_cells = {k: _cell(v, metric) for k, v in cells.items()}
+    # a re-run seed counts once (its latest record), as in the main table
+    grid_cells = {k: _cell([r for recs in group_records(v).values() for r in recs], metric) for k, v in cells.items()}
 
     def row_order(rv: str) -> tuple[int, float]:  # best on average first, rows with gaps last
         present = [c for c in (grid_cells.get((rv, cv)) for cv in col_vals) if c is not None]
@@ -329,12 +336,35 @@ def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "
         mark_significance([grid_cells.get((rv, cv)) for rv in row_vals], alpha)
     head = _first_cell(grid_cells.values())
     columns = [Column(rows_key, f"{rows_key} \\ {cols_key}")]
+    if cols_key == "condition" and "clean" in col_vals:  # clean first, then the degradation columns
+        col_vals = ["clean"] + [cv for cv in col_vals if cv != "clean"]
     columns += [Column(cv, cv, metric=True) for cv in col_vals]
     body = [[rv] + [grid_cells.get((rv, cv)) for cv in col_vals] for rv in row_vals]
+    if cols_key == "condition" and "clean" in col_vals and len(col_vals) > 1:
+        columns += [Column("delta_mean", "Δ vs clean (mean)", metric=True),
+                    Column("delta_worst", "Δ vs clean (worst)", metric=True)]
+        for line, rv in zip(body, row_vals):
+            line += degradation([grid_cells.get((rv, cv)) for cv in col_vals])
     with_marks = any(c is not None and (c["best"] or c["p"] is not None) for c in grid_cells.values())
     notes = [f"{metric_header(metric, head)}: mean ± std over seeds."] + [
         n.replace("Bold: best of its dataset", "Bold: best of its column") for n in _notes(alpha, None, with_marks)[1:]]
     return Grid(columns, body, title=title or f"{metric} by {rows_key} and {cols_key}", notes=notes)
+
+
+def degradation(cells: Sequence[dict[str, Any] | None]) -> list[dict[str, Any] | None]:
+    """The change of each condition against clean (``cells[0]``), as two cells: the mean
+    change over the conditions and the worst one (in the metric's bad direction)."""
+    clean, others = cells[0], [c for c in cells[1:] if c is not None]
+    if clean is None or not others:
+        return [None, None]
+    deltas = [c["mean"] - clean["mean"] for c in others]
+    worst = min(deltas) if clean["higher_is_better"] else max(deltas)
+
+    def cell(v: float) -> dict[str, Any]:
+        return {"mean": v, "std": None, "n": len(others), "values": [], "percent": clean["percent"],
+                "higher_is_better": clean["higher_is_better"], "best": False, "p": None, "sig": False, "delta": True}
+
+    return [cell(sum(deltas) / len(deltas)), cell(worst)]
 
 
 def cross_grids(records: Sequence[dict[str, Any]], metric: str, alpha: float = ALPHA) -> list[Grid]:

@@ -39,6 +39,8 @@ class RunInfo:
     plugin_versions: dict[str, str]
     threshold_policy: str = "detector"
     recipe: str | None = None
+    #: the condition training and validation audio was under (None: clean)
+    train_condition: str | None = None
 
 
 @dataclass
@@ -63,6 +65,10 @@ class TestSet:
     clips: list[Clip]
     #: which clips of the dataset were scored: ``eval`` (its eval split) or ``all``
     part: str = "eval"
+    #: the robustness condition the clips were scored under (canonical spec; None: clean)
+    condition: str | None = None
+    #: its parameters, all of them (the canonical spec leaves defaults out)
+    condition_params: dict[str, Any] | None = None
 
 
 def counts(clips: Sequence[Clip]) -> dict[str, int]:
@@ -110,9 +116,13 @@ def build_record(run: RunInfo, fit: FitInfo, test: TestSet, result: dict[str, An
         k: v for k, v in pipeline["detector"]["params"].items() if k != "random_state"}}}
     group_src = json.dumps({"dataset": {k: dataset[k] for k in ("name", "protocol", "params")},
                             "train": run.train_name, "pipeline": seedless,
-                            **({"threshold": run.threshold_policy} if run.threshold_policy != "detector" else {})},
+                            **({"threshold": run.threshold_policy} if run.threshold_policy != "detector" else {}),
+                            **({"condition": test.condition} if test.condition else {}),
+                            **({"train_condition": run.train_condition} if run.train_condition else {})},
                            sort_keys=True)
-    run_id = f"{created.strftime('%Y%m%dT%H%M%S')}-{test.name}-{run.pipeline}-s{fit.seed}-{uuid.uuid4().hex[:6]}"
+    cond = "" if not test.condition else "-" + "".join(ch if ch.isalnum() else "_" for ch in test.condition)[:24]
+    run_id = (f"{created.strftime('%Y%m%dT%H%M%S')}-{test.name}-{run.pipeline}{cond}-s{fit.seed}-"
+              f"{uuid.uuid4().hex[:6]}")
     warnings = list(result["warnings"]) + list(fit.warnings)
     if fit.dropped:
         warnings.append(f"{fit.dropped} clip(s) skipped as unreadable")
@@ -124,6 +134,9 @@ def build_record(run: RunInfo, fit: FitInfo, test: TestSet, result: dict[str, An
         "group_key": hashlib.sha256(group_src.encode()).hexdigest()[:12],
         "seed": fit.seed,
         "recipe": run.recipe,
+        "condition": test.condition or "clean",
+        "condition_params": test.condition_params or {},
+        "train_condition": run.train_condition or "clean",
         "dataset": dataset,
         "train_dataset": train_info,
         "pipeline": pipeline,

@@ -97,6 +97,17 @@ class Runner:
         self.cache = EmbeddingCache(spec.cache_dir) if spec.use_cache else None
         self.fits = FitCache(self.cache, self.registry, self.device, enabled=spec.reuse_fits)
         self.length = self._length()
+        #: how embeddings are computed; an executor (e.g. Ray) replaces it with its own
+        #: function of the same signature as :func:`fakebench.extract.extract`
+        self.extract = extract
+        from .conditions import parse_condition, resolve_conditions
+
+        self.conditions = resolve_conditions(spec.conditions, spec.condition_set, self.registry, load=True)
+        self.train_condition = parse_condition(spec.train_condition, self.registry) if spec.train_condition else None
+        if self.train_condition is not None:
+            self.train_condition.load()
+        clean = self.train_condition is None or self.train_condition.name == "clean"
+        self.train_condition_spec = None if clean else self.train_condition.spec()
         self.embedder = None
         self._model_loaded = False
 
@@ -170,14 +181,17 @@ class Runner:
 
     # -- features -----------------------------------------------------------------------
 
-    def _features_for(self, clips: list[Clip], frames: bool) -> tuple[dict[str, np.ndarray], ExtractStats]:
+    def _features_for(self, clips: list[Clip], frames: bool,
+                      condition: Any = None) -> tuple[dict[str, np.ndarray], ExtractStats]:
         emb = self._load_embedder(model=self.cache is None)
-        arrays, stats = extract(
+        arrays, stats = self.extract(
             emb, clips, cache=self.cache, length=self.length, loader=lambda: self._load_embedder(model=True),
             batch_size=self.spec.batch_size or emb.default_batch_size, num_workers=self.spec.num_workers,
             frames=frames, skip_bad=self.spec.skip_bad, precision=self.spec.precision, progress=self.spec.progress,
+            condition=condition,
         )
-        what = "frame embeddings" if frames else "embeddings"
+        what = ("frame embeddings" if frames else "embeddings") + (
+            f" under {condition.condition.spec()}" if condition is not None else "")
         if stats.computed:
             log.info("%s (%s): %d clips, %d from cache, %d computed in %.1f s (model RTF %.4f)", what, emb.name,
                      stats.n, stats.cached, stats.computed, stats.total_seconds, stats.rtf_model or 0.0)
@@ -194,9 +208,19 @@ class Runner:
                         stats.padded, emb.name, emb.min_seconds)
         return {str(c.path): a for c, a in zip(clips, arrays) if a is not None}, stats
 
-    def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]]) -> Any:
+    def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]], condition: Any = None) -> Any:
         return build_inputs(self.pipeline.detector, clips, features=feats, length=self.length,
-                            detector_params=self.params["detector"], transcript_cache=self.cache, device=self.device)
+                            detector_params=self.params["detector"], transcript_cache=self.cache, device=self.device,
+                            condition=condition)
+
+    def _transform(self, condition: Any, seed: int):
+        """The :class:`~fakebench.conditions.ConditionTransform` of ``condition`` for
+        ``seed``; None for clean audio (no condition, or ``clean``)."""
+        if condition is None or condition.name == "clean":
+            return None
+        from .conditions import ConditionTransform
+
+        return ConditionTransform(condition, seed)
 
     # -- the run ------------------------------------------------------------------------
 
@@ -221,37 +245,61 @@ class Runner:
         log.info("dataset %s (seed %d): train %s, val %s", self.train_name, seed, _counts(train), _counts(val))
 
         det_cls = self.pipeline.detector
-        all_clips = unique_clips(train + val + [c for t in tests for c in t.clips])
-        feats: dict[str, dict[str, np.ndarray]] = {}
-        extraction: dict[str, ExtractStats] = {}
-        for kind, frames in (("embedding", False), ("frames", True)):
-            if kind in det_cls.inputs:
-                feats[kind], extraction[kind] = self._features_for(all_clips, frames)
+        # clips to embed, per condition: train and val under the training condition, every
+        # test set under every evaluated condition (one extraction pass per condition)
+        train_ct = self._transform(self.train_condition, seed)
+        evaluated = [(c, self._transform(c, seed)) for c in (self.conditions or [None])]
+        needs: dict[str, tuple[Any, list[Clip]]] = {_ckey(train_ct): (train_ct, train + val)}
+        for _, ct in evaluated:
+            needs.setdefault(_ckey(ct), (ct, []))[1].extend(c for t in tests for c in t.clips)
+        feats: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+        extraction: dict[str, dict[str, ExtractStats]] = {}
         dropped = 0
-        if feats:
-            have = set.intersection(*(set(f) for f in feats.values()))
-            dropped = len(all_clips) - len(have)
-            train, val = [c for c in train if str(c.path) in have], [c for c in val if str(c.path) in have]
-            for t in tests:
-                t.clips = [c for c in t.clips if str(c.path) in have]
+        for key, (ct, clips) in needs.items():
+            clips = unique_clips(clips)
+            feats[key], extraction[key] = {}, {}
+            for kind, frames in (("embedding", False), ("frames", True)):
+                if kind in det_cls.inputs:
+                    feats[key][kind], extraction[key][kind] = self._features_for(clips, frames, ct)
+            if feats[key]:
+                have = set.intersection(*(set(f) for f in feats[key].values()))
+                dropped += len(clips) - len(have)
+        if any(feats.values()):
+            def kept(clips, key):
+                have = set.intersection(*(set(f) for f in feats[key].values()))
+                return [c for c in clips if str(c.path) in have]
 
-        fit = self._fit(seed, train_ds, train, val, feats, extraction, timings)
+            train, val = kept(train, _ckey(train_ct)), kept(val, _ckey(train_ct))
+        pairs = []  # (test set under a condition, its transform)
+        for cond, ct in evaluated:
+            for test in tests:
+                clips = kept(test.clips, _ckey(ct)) if any(feats.values()) else test.clips
+                pairs.append((TestSet(test.name, test.dataset, clips, test.part,
+                                      condition=cond.spec() if cond is not None and cond.name != "clean" else None,
+                                      condition_params=cond.describe()["params"] if cond is not None else None), ct))
+
+        train_feats = feats[_ckey(train_ct)]
+        fit = self._fit(seed, train_ds, train, val, train_feats, extraction[_ckey(train_ct)], timings, train_ct)
         fit.dropped = dropped
         y_val = _labels(val) if val else None
-        val_scores = self._val_scores(fit.detector, val, feats) if val else np.zeros(0)
+        val_scores = self._val_scores(fit.detector, val, train_feats, train_ct) if val else np.zeros(0)
         threshold = self._threshold(fit.detector, val_scores, y_val)
         calibration = self._calibration(val_scores, y_val)
         scored = []
-        for test in tests:
-            x_ev = self._inputs(test.clips, feats)
+        for test, ct in pairs:
+            x_ev = self._inputs(test.clips, feats[_ckey(ct)], ct)
             with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
                 scores = np.asarray(fit.detector.decision_function(x_ev), dtype=np.float64)
             _check_scores(det_cls.name, scores, len(test.clips), test.name)
-            scored.append((test, scores, sw.seconds))
-        group = self._test_group(scored) if len(scored) > 1 else None
+            scored.append((test, scores, sw.seconds, ct))
+        groups = {}
+        for cond in {s[0].condition for s in scored}:
+            same = [s for s in scored if s[0].condition == cond]
+            if len(same) > 1:
+                groups[cond] = self._test_group(same)
         model_path = None
         records = []
-        for test, raw, seconds in scored:
+        for test, raw, seconds, ct in scored:
             y_ev = _labels(test.clips)
             tm = dict(timings, score=seconds)
             scores, thr = raw, threshold
@@ -259,7 +307,7 @@ class Runner:
                 scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
             ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
                    "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
-                   "extract": {k: v.as_dict() for k, v in extraction.items()},
+                   "extract": {k: v.as_dict() for k, v in extraction[_ckey(ct)].items()},
                    "val_scores": calibration(val_scores) if calibration is not None else val_scores,
                    "val_labels": y_val, "device": self.device,
                    "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
@@ -272,14 +320,14 @@ class Runner:
             rec = build_record(self._run_info(), fit, test, result, tm)
             if calibration is not None:
                 rec["calibration"] = _calibration_report(calibration, raw, scores, y_ev)
-            if group is not None:
-                rec["test_group"] = group
+            if test.condition in groups:
+                rec["test_group"] = groups[test.condition]
             if self.spec.save_model and model_path is None:
                 model_path = self._save(fit.detector, rec)
             if model_path is not None:
                 rec["model_file"] = str(model_path.relative_to(self.store.root))
             rows = _score_rows(test.clips, scores, "eval", raw if calibration is not None else None)
-            if test.name == self.train_name:
+            if test.name == self.train_name and test.condition == self.train_condition_spec:
                 val_rows = calibration(val_scores) if calibration is not None else val_scores
                 rows += _score_rows(val, val_rows, "val", val_scores if calibration is not None else None)
             path = self.store.add(rec, rows)
@@ -310,7 +358,7 @@ class Runner:
         Arena reports them."""
         from .metrics.pooled import average_eer, per_set_eer, pooled_eer
 
-        parts = {test.name: (scores, _labels(test.clips)) for test, scores, _ in scored}
+        parts = {s[0].name: (s[1], _labels(s[0].clips)) for s in scored}
         out: dict[str, Any] = {"datasets": list(parts)}
         try:
             out.update(pooled_eer=pooled_eer(parts), average_eer=average_eer(parts), eer=per_set_eer(parts))
@@ -318,7 +366,7 @@ class Runner:
             out["warning"] = e.message
         return out
 
-    def _fit(self, seed, train_ds, train, val, feats, extraction, timings) -> FitInfo:
+    def _fit(self, seed, train_ds, train, val, feats, extraction, timings, condition=None) -> FitInfo:
         det_cls = self.pipeline.detector
         det_params = dict(self.params["detector"])
         names = det_cls.param_names()
@@ -330,12 +378,13 @@ class Runner:
             det_params["weights"] = self.spec.weights
         detector = det_cls.from_params(det_params)
         _seed_everything(seed)
-        x_train, y_train = self._inputs(train, feats), _labels(train)
-        x_val, y_val = (self._inputs(val, feats), _labels(val)) if val else (None, None)
+        x_train, y_train = self._inputs(train, feats, condition), _labels(train)
+        x_val, y_val = (self._inputs(val, feats, condition), _labels(val)) if val else (None, None)
         t = time.perf_counter()
         key = self.fits.key(detector, [(train, x_train, y_train), (val, x_val, y_val)],
                             {"threshold": self.spec.threshold,
-                             "extract": {k: v.namespace for k, v in extraction.items()}})
+                             "extract": {k: v.namespace for k, v in extraction.items()},
+                             "condition": condition.key if condition is not None else None})
         reused = self.fits.load(key)
         warnings: list[str] = []
         if reused is not None:
@@ -355,13 +404,13 @@ class Runner:
                        detector=detector, reused=reused is not None, timings=timings, extraction=extraction,
                        warnings=warnings)
 
-    def _val_scores(self, detector, val: list[Clip], feats) -> np.ndarray:
+    def _val_scores(self, detector, val: list[Clip], feats, condition=None) -> np.ndarray:
         """Scores of the val split: those ``fit`` already computed with the final model
         (``val_scores_``), so no clip goes through the network twice; else scored now."""
         have = getattr(detector, "val_scores_", None)
         if have is not None and np.shape(have) == (len(val),):
             return np.asarray(have, dtype=np.float64)
-        scores = np.asarray(detector.decision_function(self._inputs(val, feats)), dtype=np.float64)
+        scores = np.asarray(detector.decision_function(self._inputs(val, feats, condition)), dtype=np.float64)
         _check_scores(detector.name, scores, len(val), "val")
         return scores
 
@@ -385,7 +434,8 @@ class Runner:
             length=str(self.length), train_name=self.train_name, cross=bool(spec.train_dataset), device=self.device,
             options={"precision": spec.precision, "batch_size": spec.batch_size, "skip_bad": spec.skip_bad,
                      "allow_missing": spec.allow_missing, "threshold": spec.threshold},
-            plugin_versions=self._plugin_versions(), threshold_policy=spec.threshold, recipe=spec.recipe)
+            plugin_versions=self._plugin_versions(), threshold_policy=spec.threshold, recipe=spec.recipe,
+            train_condition=self.train_condition_spec)
 
     def _save(self, detector, rec) -> Path | None:
         from .persist import save_detector
@@ -442,6 +492,11 @@ def _check_scores(detector: str, scores: np.ndarray, n: int, where: str) -> None
                              hint="decision_function must return shape (n,)")
     if not np.isfinite(scores).all():
         raise FakebenchError(f"detector {detector!r} returned NaN/inf scores on {where}")
+
+
+def _ckey(transform: Any) -> str:
+    """The key of a condition transform in per-condition tables ("" for clean audio)."""
+    return "" if transform is None else transform.key
 
 
 def _labels(clips: list[Clip]) -> np.ndarray:

@@ -36,6 +36,12 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--calibrate", type=click.Choice(["dev"]), default=None,
               help="Fit a logistic-regression calibration (scores -> LLRs) on the val split and apply it; the record "
                    "holds act_dcf and cllr before and after.")
+@click.option("--condition", "conditions", default=None, metavar="SPECS",
+              help="Score under robustness conditions: clean,mp3:32k,opus:16k,telephone,noise:snr=10,reverb:rt60=0.6 "
+                   "(`fakebench list conditions`); one record per condition.")
+@click.option("--condition-set", default=None, metavar="NAME",
+              help="A named preset of conditions: codecs, telephony, noise, reverb, asvspoof21-like.")
+@click.option("--train-condition", default=None, metavar="SPEC", help="Condition of the training audio [default: clean].")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
@@ -47,7 +53,8 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.pass_context
 def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets,
             config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, calibrate,
-            allow_missing, skip_bad, no_save_model, no_cache, retrain, cache_dir, results_dir, as_json):
+            conditions, condition_set, train_condition, allow_missing, skip_bad, no_save_model, no_cache, retrain,
+            cache_dir, results_dir, as_json):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     Precedence: command-line options > --set > --config file > defaults.
@@ -71,6 +78,7 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
         "batch_size": given.get("batch_size"), "workers": given.get("num_workers"),
         "precision": given.get("precision"), "weights": given.get("weights"),
         "metrics": list(metrics) if metrics else None, "threshold": given.get("threshold"), "calibrate": calibrate,
+        "conditions": conditions, "condition_set": condition_set, "train_condition": train_condition,
         "allow_missing": True if allow_missing else None, "skip_bad": True if skip_bad else None,
         "no_save_model": True if no_save_model else None, "no_cache": True if no_cache else None,
         "retrain": True if retrain else None, "cache": given.get("cache_dir"), "results": given.get("results_dir"),

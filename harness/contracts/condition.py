@@ -51,6 +51,13 @@ class Condition(Configurable):
     license: ClassVar[str] = ""
     citation: ClassVar[str] = ""
 
+    def describe(self) -> dict[str, Any]:
+        """What a result record stores: the canonical spec and every parameter."""
+        from ..params import to_json_safe
+
+        return {"spec": self.spec(), "name": self.name, "version": self.version,
+                "params": to_json_safe(self.get_params())}
+
     def validate(self) -> "Condition":
         """Check parameter combinations the declared ranges cannot express; return self."""
         return self
