@@ -29,7 +29,9 @@ What is here, by job:
 * **audio**: :func:`read_audio`, :func:`load_audio`, :func:`resample`, :func:`to_mono`,
   :class:`LengthPolicy`; detector inputs :class:`Inputs` and :class:`AudioSource`;
 * **training**: :class:`EmbeddingHead`, :func:`train_binary`, :func:`train_batches`,
-  :func:`predict_logits`, :func:`make_augment` (RawBoost...), :func:`transcripts_for`,
+  :func:`predict_logits`, :func:`make_augment` (RawBoost...), :func:`finetune`,
+  :class:`FinetuneConfig`, :func:`average_states` (fine-tuning audio detectors),
+  :func:`transcripts_for`,
   :data:`ASR_DEFAULTS`;
 * **metric functions** (tensors in, float out): :mod:`metrics` and each of
   :func:`eer`, :func:`accuracy`, :func:`balanced_accuracy`, :func:`precision`,
@@ -127,6 +129,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "train_batches": ("fakebench.training", "train_batches"),
     "predict_logits": ("fakebench.training", "predict_logits"),
     "make_augment": ("fakebench.augment", "make_augment"),
+    "finetune": ("fakebench.finetune", "finetune"),
+    "FinetuneConfig": ("fakebench.finetune", "FinetuneConfig"),
+    "average_states": ("fakebench.finetune", "average_states"),
     "transcripts_for": ("fakebench.transcripts", "transcripts_for"),
     "ASR_DEFAULTS": ("fakebench.transcripts", "DEFAULTS"),
     # metric functions

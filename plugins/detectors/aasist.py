@@ -35,8 +35,25 @@ with class weights 0.1 (spoof) and 0.9 (bona fide), Adam (lr 1e-4, betas 0.9/0.9
 weight decay 1e-4), cosine annealing per step down to 5e-6, batch 24 (last partial batch
 dropped), 100 epochs, a random 64,600-sample window of each training clip (shorter clips
 tiled), no class balancing, frequency masking of the sinc filters off, and the model with
-the best validation EER kept (checked every epoch). The official script's final
-stochastic weight averaging is not reproduced. Every value is a parameter.
+the best validation EER kept (checked every epoch). Every value is a parameter.
+
+**Stochastic weight averaging** (``swa=true``, the default, as in the official
+``main.py``, which wraps Adam in ``torchcontrib``'s ``SWA``): after every epoch whose
+validation EER is at most the best so far, starting from ``swa_max_eer`` = 1% (the
+official ``best_dev_eer = 1.`` in percent), the network's parameters are added to a
+running average (``update_swa``). After the last epoch, if at least one epoch qualified,
+the parameters are replaced by that average (``swap_swa_sgd``) and the batch-norm
+running statistics are recomputed with one pass over the training data drawn as for
+training (a fresh shuffle, random windows, augmentation, the last partial batch
+dropped), in training mode, each batch weighted by its size (``bn_update``); that model
+is the result (the official script's ``swa.pth``). Only parameters are averaged, never
+buffers. Without a validation split, or when no epoch reaches 1%, nothing is averaged
+and the best checkpoint is kept. ``swa_epochs_`` lists the averaged epochs.
+
+**Augmentation**: ``augment=rawboost:N`` (``fakebench.api.make_augment``) applies
+RawBoost algorithm N to each training window (after cropping), drawn from a generator
+seeded by ``random_state``; validation and scoring never see it. The official AASIST
+recipe uses none (``none``, the default).
 """
 
 from __future__ import annotations
@@ -46,7 +63,7 @@ import logging
 import numpy as np
 import torch
 
-from fakebench.api import ConfigError, Detector, WeightsError, hookimpl
+from fakebench.api import ConfigError, Detector, OneOf, Text, WeightsError, hookimpl
 
 log = logging.getLogger("fakebench")
 
@@ -93,12 +110,14 @@ class AASIST(Detector):
     default_length = "repeat:4.0375"
     license = "MIT"
     citation = "Jung et al., AASIST: Audio Anti-Spoofing using Integrated Spectro-Temporal Graph Attention Networks, ICASSP 2022"
+    param_specs = {"augment": Text(nullable=True),
+                   "pretrained": OneOf("AASIST", "AASIST-L", "none", True, False, nullable=True)}
 
     def __init__(self, variant=None, pretrained="AASIST", weights=None, finetune=False, threshold="val-eer",
                  epochs=100, batch_size=24, lr=1e-4, lr_min=5e-6, betas=(0.9, 0.999), weight_decay=1e-4,
                  class_weights=(0.1, 0.9), random_crop=True, freq_aug=False, balance="none", drop_last=True,
-                 checkpoint_every=1, select="eer", eval_batch_size=16, num_workers=None, random_state=0,
-                 device="cpu"):
+                 checkpoint_every=1, select="eer", swa=True, swa_max_eer=0.01, augment="none", eval_batch_size=16,
+                 num_workers=None, random_state=0, device="cpu"):
         self.variant = variant
         self.pretrained = pretrained
         self.weights = weights
@@ -117,6 +136,9 @@ class AASIST(Detector):
         self.drop_last = drop_last
         self.checkpoint_every = checkpoint_every
         self.select = select
+        self.swa = swa
+        self.swa_max_eer = swa_max_eer
+        self.augment = augment
         self.eval_batch_size = eval_batch_size
         self.num_workers = num_workers
         self.random_state = random_state
@@ -194,6 +216,9 @@ class AASIST(Detector):
     # -- the estimator ------------------------------------------------------------------
 
     def fit(self, X, y, X_val=None, y_val=None):
+        from fakebench.api import make_augment
+
+        make_augment(self.augment, self.sample_rate)  # a bad spec fails before any work
         torch.manual_seed(int(self.random_state))
         source = self._audio(X)
         self.net_ = self._new_net().to(self.device)
@@ -201,7 +226,7 @@ class AASIST(Detector):
         if self._uses_checkpoint():
             self.weights_info_ = load_official(self.net_, self.variant_, self.weights)
             self.net_.to(self.device)
-        self.history_, self.best_epoch_ = [], None
+        self.history_, self.best_epoch_, self.swa_epochs_ = [], None, []
         if not self._pretrained_name() or self.finetune:  # else evaluation only
             self._train(source, np.asarray(y), X_val, y_val)
         self.threshold_ = self._calibrate(X_val, y_val)
@@ -211,6 +236,7 @@ class AASIST(Detector):
         from fakebench.api import train_batches
 
         from ._images import iter_audio
+        from ._wave_training import SWA, bn_update, with_augment
 
         if self.select not in ("eer", "accuracy"):
             raise ConfigError(f"aasist: select must be eer or accuracy, not {self.select!r}")
@@ -223,9 +249,11 @@ class AASIST(Detector):
             return ce(out, 1 - yb)
 
         n_filters = net.conv_time.out_channels
+        val_outputs: list[torch.Tensor] = []  # what the validation pass of the current epoch scored
 
         class _Aug(torch.nn.Module):
-            """Frequency masking of the sinc filters (training forward only)."""
+            """Frequency masking of the sinc filters (training forward only); records the
+            validation outputs (evaluation mode) for the SWA decision."""
 
             def __init__(self, inner, on):
                 super().__init__()
@@ -236,7 +264,10 @@ class AASIST(Detector):
                     width = int(torch.randint(0, 20, (1,), generator=gen))
                     start = int(torch.randint(0, n_filters - width + 1, (1,), generator=gen))
                     return self.inner(wave, (start, width))
-                return self.inner(wave)
+                out = self.inner(wave)
+                if not self.training:
+                    val_outputs.append(out.detach())
+                return out
 
         model = _Aug(net, bool(self.freq_aug))
 
@@ -245,12 +276,27 @@ class AASIST(Detector):
             yield from iter_audio(source, order, int(self.batch_size), device, num_workers=self.num_workers,
                                   random_window=crop)
 
+        batches = with_augment(batches, self.augment, self.sample_rate, int(self.random_state))
+        swa = SWA() if self.swa else None
+        swa_best, epoch = [float(self.swa_max_eer)], [0]
         val = None
         if X_val is not None and len(X_val):
             val_source = self._audio(X_val)
             yv = torch.as_tensor(np.asarray(y_val), dtype=torch.int64)
-            val = (yv, lambda: iter_audio(val_source, range(len(val_source)), int(self.eval_batch_size), device,
-                                          num_workers=self.num_workers))
+
+            def val_batches():
+                val_outputs.clear()
+                epoch[0] += 1
+                seen = []
+                for xb, idx in iter_audio(val_source, range(len(val_source)), int(self.eval_batch_size), device,
+                                          num_workers=self.num_workers):
+                    seen.append(idx)
+                    yield xb, idx
+                # train_batches has scored the whole split with the end-of-epoch weights
+                if swa is not None and val_outputs:
+                    self._swa_snapshot(swa, swa_best, epoch[0], torch.cat(val_outputs), yv[torch.cat(seen)])
+
+            val = (yv, val_batches)
         opt = torch.optim.Adam(net.parameters(), lr=float(self.lr), betas=tuple(float(b) for b in self.betas),
                                weight_decay=float(self.weight_decay))
         n = len(y)
@@ -267,6 +313,30 @@ class AASIST(Detector):
                             scheduler=sched, drop_last=bool(self.drop_last))
         self.history_ = res.history
         self.best_epoch_ = res.best_epoch
+        if swa is not None and swa.count:
+            swa.apply(net)
+            order = torch.randperm(n, generator=gen)
+            if self.drop_last and n >= int(self.batch_size):
+                order = order[: n - n % int(self.batch_size)]
+            seen = bn_update(net, batches(order, True))
+            self.swa_epochs_ = list(swa.epochs)
+            log.info("aasist: SWA over the weights of epochs %s; batch norm recomputed on %d training clips",
+                     ", ".join(map(str, swa.epochs)), seen)
+        elif swa is not None:
+            log.info("aasist: no epoch reached a validation EER of %.2f%% or less; no SWA, best checkpoint kept",
+                     100 * float(self.swa_max_eer))
+
+    def _swa_snapshot(self, swa, best: list, epoch: int, out: torch.Tensor, yv: torch.Tensor) -> None:
+        """The official rule: average this epoch's weights when its validation EER is at
+        most the best so far (which starts at ``swa_max_eer``)."""
+        from fakebench.api import eer
+
+        if not 0 < int(yv.sum()) < len(yv):
+            return
+        value = float(eer(self.to_score(out).double().cpu(), yv.cpu(), warn=False))
+        if value <= best[0]:
+            best[0] = value
+            swa.update(self.net_, epoch)
 
     def _calibrate(self, X_val, y_val) -> float:
         if self.threshold != "val-eer":
@@ -291,7 +361,7 @@ class AASIST(Detector):
 
     def get_state(self):
         return {"variant": self.variant_, "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
-                "best_epoch": self.best_epoch_,
+                "best_epoch": self.best_epoch_, "swa_epochs": list(getattr(self, "swa_epochs_", [])),
                 "weights_sha256": (self.weights_info_ or {}).get("sha256")}
 
     def set_state(self, state):
@@ -301,6 +371,7 @@ class AASIST(Detector):
         net.load_state_dict(state["net"], strict=True)
         self.net_ = net.to(self.device).eval()
         self.best_epoch_ = state.get("best_epoch")
+        self.swa_epochs_ = list(state.get("swa_epochs") or [])
         self.weights_info_ = {"sha256": state["weights_sha256"]} if state.get("weights_sha256") else None
         self.history_ = []
         return self

@@ -139,3 +139,109 @@ def test_weighted_cross_entropy_uses_official_class_order():
     y = torch.tensor([0, 1])  # fakebench labels: real, fake
     per = ce(out, 1 - y)
     assert per[0] / per[1] == pytest.approx(9.0)
+
+
+# -- stochastic weight averaging (the official main.py's final step) -----------------------
+
+
+def test_swa_averages_parameters_only():
+    from fakebench.plugins.detectors._wave_training import SWA
+
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    swa, snapshots = SWA(), []
+    for k in range(3):
+        with torch.no_grad():
+            for p in net.parameters():
+                p.fill_(float(k * k))  # 0, 1, 4
+            net[1].running_mean.fill_(10.0 + k)
+        snapshots.append([p.clone() for p in net.parameters()])
+        swa.update(net, epoch=k + 1)
+    swa.apply(net)
+    assert swa.count == 3 and swa.epochs == [1, 2, 3]
+    for p, *snaps in zip(net.parameters(), *snapshots):
+        assert torch.allclose(p, sum(snaps) / 3)  # (0 + 1 + 4) / 3
+    assert torch.equal(net[1].running_mean, torch.full((2,), 12.0))  # buffers are not averaged
+
+
+def test_bn_update_recomputes_statistics_as_sample_weighted_means():
+    from fakebench.plugins.detectors._wave_training import bn_update
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3), torch.nn.Dropout(0.5))
+    net[1].running_mean.fill_(5.0)
+    batches = [torch.randn(8, 4) + 1, torch.randn(8, 4) - 2, torch.randn(4, 4) * 3]
+    net.eval()
+    seen = bn_update(net, [(b, None) for b in batches])
+    assert seen == 20 and not net.training and net[1].momentum == 0.1  # mode and momentum restored
+    with torch.no_grad():
+        h = [net[0](b) for b in batches]
+    w = torch.tensor([8.0, 8.0, 4.0]) / 20
+    mean = sum(wi * hi.mean(0) for wi, hi in zip(w, h))
+    var = sum(wi * hi.var(0, unbiased=True) for wi, hi in zip(w, h))
+    assert torch.allclose(net[1].running_mean, mean, atol=1e-5)
+    assert torch.allclose(net[1].running_var, var, atol=1e-5)
+
+
+def test_swa_is_on_by_default_as_in_the_official_recipe():
+    d = AASIST().get_params()
+    assert d["swa"] is True and d["swa_max_eer"] == 0.01 and d["augment"] == "none"
+
+
+def _swa_run(**kw):
+    xtr, ytr, xv, yv = tone_vs_noise(8, 6, seconds=0.25, length="repeat:0.25")
+    # a constant learning rate, so that the first k epochs do not depend on the number of epochs
+    params = dict(variant="AASIST-L", pretrained="none", epochs=3, batch_size=4, lr=1e-2, lr_min=1e-2,
+                  class_weights=(0.5, 0.5), drop_last=False)
+    return AASIST(**{**params, **kw}).fit(xtr, ytr, xv, yv)
+
+
+@pytest.mark.slow
+def test_swa_replaces_the_weights_by_the_mean_of_the_best_epochs():
+    averaged = _swa_run()
+    eers = [h["val_eer"] for h in averaged.history_]
+    # the official rule: epochs whose validation EER is <= the best so far, which starts at 1%
+    expected, best = [], 0.01
+    for epoch, value in enumerate(eers, 1):
+        if value <= best:
+            best = value
+            expected.append(epoch)
+    assert averaged.swa_epochs_ == expected and len(expected) >= 2, eers
+    # the weights of each averaged epoch: a run stopped there keeps its last best epoch, that one
+    snapshots = []
+    for epoch in expected:
+        stopped = _swa_run(epochs=epoch, swa=False)
+        assert stopped.history_ == averaged.history_[:epoch] and stopped.best_epoch_ == epoch
+        snapshots.append(dict(stopped.net_.named_parameters()))
+    for name, p in averaged.net_.named_parameters():
+        mean = sum(s[name] for s in snapshots) / len(snapshots)
+        assert torch.allclose(p, mean, atol=1e-6), name
+    last = snapshots[-1]
+    assert any(not torch.allclose(p, last[n]) for n, p in averaged.net_.named_parameters())
+    # batch norm statistics were recomputed on the training data, not copied from an epoch
+    bn = "first_bn.running_mean"
+    assert not torch.equal(averaged.net_.state_dict()[bn], stopped.net_.state_dict()[bn])
+    assert np.isfinite(averaged.decision_function(tone_vs_noise(8, 6, seconds=0.25, length="repeat:0.25")[2])).all()
+
+
+def test_without_a_qualifying_epoch_swa_keeps_the_best_checkpoint():
+    xtr, ytr = tone_vs_noise(8, 6, seconds=0.25, length="repeat:0.25")[:2]
+    kw = dict(variant="AASIST-L", pretrained="none", epochs=1, batch_size=4, drop_last=False)
+    a = AASIST(**kw).fit(xtr, ytr)  # no validation split: nothing to select epochs by
+    b = AASIST(**kw, swa=False).fit(xtr, ytr)
+    assert a.swa_epochs_ == [] and all(torch.equal(v, b.net_.state_dict()[k]) for k, v in a.net_.state_dict().items())
+
+
+# -- RawBoost -----------------------------------------------------------------------------
+
+
+def test_rawboost_augments_training_only_and_is_reproducible():
+    xtr, ytr, xte, _ = tone_vs_noise(8, 6, seconds=0.25, length="repeat:0.25")
+    kw = dict(variant="AASIST-L", pretrained="none", epochs=1, batch_size=4, lr=1e-2, drop_last=False)
+    plain = AASIST(**kw).fit(xtr, ytr)
+    a = AASIST(**kw, augment="rawboost:3").fit(xtr, ytr)
+    b = AASIST(**kw, augment="rawboost:3").fit(xtr, ytr)
+    assert a.history_ == b.history_ and a.history_[0]["loss"] != plain.history_[0]["loss"]
+    s = a.decision_function(xte)
+    assert np.array_equal(s, b.decision_function(xte)) and np.array_equal(s, a.decision_function(xte))
+    with pytest.raises(ConfigError, match="rawboost"):
+        AASIST(**kw, augment="rawboost").fit(xtr, ytr)
