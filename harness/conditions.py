@@ -55,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from .contracts.condition import Condition, _spec_value
+from .contracts.condition import Condition, spec_value
 from .errors import AudioError, ConfigError, UnknownPluginError
 
 #: Largest length error (seconds) tolerated from a plugin before trimming/padding.
@@ -207,7 +207,7 @@ def parse_value(name: str, key: str, text: str, default: Any) -> Any:
     its ``default``, or raise a ConfigError naming both."""
 
     def bad(kind: str) -> ConfigError:
-        example = _spec_value(default) if default not in (None, "") else "..."
+        example = spec_value(default) if default not in (None, "") else "..."
         return ConfigError(f"condition {name!r}: parameter {key!r} must be {kind}, got {text!r}",
                            hint=f"e.g. {name}:{key}={example}")
 
@@ -237,7 +237,7 @@ def parse_value(name: str, key: str, text: str, default: Any) -> Any:
         try:
             values = [_number(p) for p in parts]
         except ValueError:
-            raise bad("sizes separated by x, e.g. " + _spec_value(default)) from None
+            raise bad("sizes separated by x, e.g. " + spec_value(default)) from None
         if element is int and any(v != v.to_integral_value() for v in values):
             raise bad("integers separated by x")
         return type(default)(element(v) for v in values)

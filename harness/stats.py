@@ -23,7 +23,7 @@ import torch
 
 from .errors import MetricError
 from .contracts.metric import as_tensors
-from .metrics import _need_both, _official, _positions, eer
+from .metrics import need_both_classes, official_classes, sorted_positions, eer
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float | None]:
@@ -119,13 +119,13 @@ def bootstrap_eer(scores: Any, labels: Any, n_boot: int = 1000, alpha: float = 0
     (linear interpolation, as ``numpy.percentile`` and scipy's ``percentile`` method).
     """
     s, y = as_tensors(scores, labels, device="cpu")
-    n_real, n_fake = _need_both(y, "the EER bootstrap")
+    n_real, n_fake = need_both_classes(y, "the EER bootstrap")
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
-    bona, spoof = _official(s, y)  # real clips first, then fakes: the plan's index order
+    bona, spoof = official_classes(s, y)  # real clips first, then fakes: the plan's index order
     value = eer(s, y, warn=False)
     # merged position of every clip: real k -> position of its value among sorted targets
-    t_sorted, n_sorted, pos_t = _positions(bona, spoof)
+    t_sorted, n_sorted, pos_t = sorted_positions(bona, spoof)
     n = n_real + n_fake
     is_target = torch.zeros(n, dtype=torch.int64)
     is_target[pos_t] = 1
@@ -228,8 +228,14 @@ def systems_table(path: str, where: str = "") -> Mapping[str, float]:
     if not p.is_file():
         raise ConfigError(f"per-system table {str(p)!r} does not exist",
                           hint="pass a CSV with two columns: system,value (e.g. FAD per generator)")
+    from .textfiles import open_text
+
     out: dict[str, float] = {}
-    with open(p, newline="") as f:
+    try:
+        lines = open_text(p, error=ConfigError, expected="UTF-8 text", prefix="per-system table ")
+    except OSError as e:
+        raise ConfigError(f"cannot read per-system table {str(p)!r}: {e.strerror or e}") from None
+    with lines as f:
         for lineno, row in enumerate(csv.reader(f), 1):
             if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                 continue

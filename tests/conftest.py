@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FAKEBENCH_SHARED", REPO.parent / "shared")).expanduser()
 

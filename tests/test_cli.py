@@ -60,8 +60,16 @@ def test_corrupt_wav_is_one_line(tmp_path):
 
 
 def test_debug_shows_traceback(tmp_path):
+    import traceback
+
+    from fakebench.errors import UnknownPluginError
+
+    plain = CliRunner().invoke(main, ["run", "-d", "sfx-mpl", "-D", "foley-demo"])
+    assert isinstance(plain.exception, SystemExit) and plain.exit_code == 2  # the one-line error
     r = CliRunner().invoke(main, ["--debug", "run", "-d", "sfx-mpl", "-D", "foley-demo"])
-    assert r.exit_code != 0 and r.exception is not None
+    assert isinstance(r.exception, UnknownPluginError)  # --debug lets the real exception through
+    frames = traceback.extract_tb(r.exc_info[2])
+    assert any(f.filename.endswith("registry.py") for f in frames)  # ...with the traceback to where it was raised
 
 
 def test_bad_set_syntax():

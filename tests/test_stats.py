@@ -10,7 +10,7 @@ import torch
 from fakebench import stats as S
 from fakebench.errors import ConfigError, MetricError
 
-from test_metrics_eer import official_eer
+from metrics.test_eer import official_eer
 
 
 def test_mean_std_is_sample_std():

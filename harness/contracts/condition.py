@@ -77,11 +77,11 @@ class Condition(Configurable):
         for key, value in sorted(self.get_params().items()):
             if key in defaults and defaults[key] == value:
                 continue
-            parts.append(f"{key}={_spec_value(value)}")
+            parts.append(f"{key}={spec_value(value)}")
         return ":".join(parts)
 
 
-def _spec_value(value: Any) -> str:
+def spec_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "x".join(str(v) for v in value)
     return str(value)

@@ -5,7 +5,7 @@ Conventions: ``scores`` are floats, higher = more likely fake; ``labels`` are 1 
 
 The EER follows the ASVspoof evaluation packages exactly. They treat bona fide as the
 target class with higher scores for bona fide, so fakebench negates its scores once,
-here (:func:`_official`), before applying their algorithm:
+here (:func:`official_classes`), before applying their algorithm:
 
 1. sort all scores, bona fide before spoof on ties (the packages' stable mergesort of
    bona fide followed by spoof);
@@ -45,7 +45,7 @@ from ..errors import MetricError
 from ..contracts.metric import as_tensors
 
 
-def _need_both(y: torch.Tensor, what: str) -> tuple[int, int]:
+def need_both_classes(y: torch.Tensor, what: str) -> tuple[int, int]:
     n_fake = int(y.sum())
     n_real = int(y.numel() - n_fake)
     if n_fake == 0 or n_real == 0:
@@ -63,7 +63,7 @@ def _sorted(x: torch.Tensor) -> torch.Tensor:
     return torch.sort(x).values
 
 
-def _official(scores: Any, labels: Any) -> tuple[torch.Tensor, torch.Tensor]:
+def official_classes(scores: Any, labels: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """The one place where fakebench's direction is converted to the official one:
     (bona fide scores, spoof scores), both with higher = more bona fide."""
     s, y = as_tensors(scores, labels)
@@ -78,13 +78,13 @@ def _merge(target: torch.Tensor, nontarget: torch.Tensor
            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Both classes sorted, where each target lands in the merged order (before equal
     nontargets), and the running count of targets along that order."""
-    t_sorted, n_sorted, pos_t = _positions(target, nontarget)
+    t_sorted, n_sorted, pos_t = sorted_positions(target, nontarget)
     is_target = torch.zeros(t_sorted.numel() + n_sorted.numel(), dtype=torch.int64, device=t_sorted.device)
     is_target[pos_t] = 1
     return t_sorted, n_sorted, pos_t, torch.cumsum(is_target, 0)
 
 
-def _positions(target: torch.Tensor, nontarget: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def sorted_positions(target: torch.Tensor, nontarget: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Both classes sorted, and the merged-order position of every sorted target: it
     goes after the nontargets strictly below it and before those equal to it."""
     n_tar, n_non = target.numel(), nontarget.numel()
@@ -131,7 +131,7 @@ def _eer_from_classes(target: torch.Tensor, nontarget: torch.Tensor) -> tuple[fl
     identical to :func:`det_from_classes` + ``argmin`` (checked in the tests), at the
     cost of two value sorts and one ``searchsorted``.
     """
-    t_sorted, n_sorted, pos_t = _positions(target, nontarget)
+    t_sorted, n_sorted, pos_t = sorted_positions(target, nontarget)
     n_tar, n_non = t_sorted.numel(), n_sorted.numel()
     pos = pos_t.cpu().numpy()
 
@@ -182,8 +182,8 @@ def det_curve(scores: Any, labels: Any) -> tuple[torch.Tensor, torch.Tensor, tor
     ``-score > thresholds[i]``. :func:`eer` converts its threshold back.
     """
     s, y = as_tensors(scores, labels)
-    _need_both(y, "the DET curve")
-    bona, spoof = _official(s, y)
+    need_both_classes(y, "the DET curve")
+    bona, spoof = official_classes(s, y)
     return det_from_classes(bona, spoof)
 
 
@@ -201,8 +201,8 @@ def eer(scores: Any, labels: Any, *, return_threshold: bool = False, warn: bool 
     ``score > nextafter(-thr, -inf)``.)
     """
     s, y = as_tensors(scores, labels)
-    _need_both(y, "EER")
-    value, thr = _eer_from_classes(*_official(s, y))
+    need_both_classes(y, "EER")
+    value, thr = _eer_from_classes(*official_classes(s, y))
     if warn and value > 0.5:
         warnings.warn(
             f"EER is {value:.1%} (> 50%): negated scores would do better. Are the labels or the score "
@@ -269,7 +269,7 @@ def roc_auc(scores: Any, labels: Any) -> float:
     scikit-learn's ``roc_auc_score``, ties included.
     """
     s, y = as_tensors(scores, labels)
-    n_real, n_fake = _need_both(y, "ROC AUC")
+    n_real, n_fake = need_both_classes(y, "ROC AUC")
     real = _sorted(s[y == 0])
     fake = s[y == 1].contiguous()
     below = torch.searchsorted(real, fake, right=False).sum()
@@ -361,7 +361,7 @@ def tdcf_curve(scores: Any, labels: Any, asv_scores: Mapping[str, Any] | None, v
                           hint="t-DCF is defined for ASVspoof-style datasets that ship ASV scores; use eer or min_dcf")
     c = costs or TDCFCosts()
     s, y = as_tensors(scores, labels)
-    _need_both(y, "t-DCF")
+    need_both_classes(y, "t-DCF")
     if torch.unique(s).numel() < 3:
         raise MetricError("t-DCF needs soft scores, not hard decisions (fewer than 3 distinct values)")
     rates = asv_error_rates(asv_scores)
@@ -439,9 +439,9 @@ def act_dcf(scores: Any, labels: Any, pspoof: float = 0.05, cmiss: float = 1.0, 
     when ``score > log(beta)``. On uncalibrated scores the value is meaningless.
     """
     s, y = as_tensors(scores, labels)
-    _need_both(y, "actDCF")
+    need_both_classes(y, "actDCF")
     beta = cmiss * (1 - pspoof) / (cfa * pspoof)
-    bona, spoof = _official(s, y)
+    bona, spoof = official_classes(s, y)
     thr = -math.log(beta)
     pmiss = float((bona < thr).double().mean())
     pfa = float((spoof >= thr).double().mean())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -291,7 +290,7 @@ def reproduce(plan: Plan, *, data_root=None, device: str = "auto", cache_dir=Non
               fad: str | None = None, measure_rtf: bool = True, progress: bool = False) -> Outcome:
     """Run ``plan`` and compare: the whole of ``fakebench reproduce`` but the output."""
     from ..results import ResultStore
-    from .measure import resolve_device
+    from ..device import resolve_device
 
     t = time.perf_counter()
     records = run_plan(plan, data_root=data_root, device=device, cache_dir=cache_dir, results_dir=results_dir,
@@ -302,13 +301,4 @@ def reproduce(plan: Plan, *, data_root=None, device: str = "auto", cache_dir=Non
     return Outcome(plan, records, rows, time.perf_counter() - t)
 
 
-def random_eval_clip(record: dict, store, seed: int = 0) -> dict:
-    """One eval clip of ``record``'s scores file, drawn with ``seed`` (the paper's "one
-    random audio sample")."""
-    rows = [r for r in store.scores(record) if r.get("split") == "eval"]
-    if not rows:
-        raise FakebenchError("the record has no per-clip scores file to draw a clip from")
-    return random.Random(seed).choice(rows)
-
-
-__all__ = ["Row", "Outcome", "run_plan", "compare", "reproduce", "best_record", "random_eval_clip"]
+__all__ = ["Row", "Outcome", "run_plan", "compare", "reproduce", "best_record"]

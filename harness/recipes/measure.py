@@ -12,19 +12,11 @@ One untimed call first warms the device up; on CUDA every timed call is synchron
 from __future__ import annotations
 
 import time
+import random
 from pathlib import Path
 from typing import Any
 
 from ..errors import FakebenchError
-
-
-def resolve_device(device: str | None) -> str:
-    """``auto`` -> ``cuda`` when available, else ``cpu`` (the runner's rule)."""
-    try:
-        from ..device import resolve_device as resolve
-    except ImportError:  # older layout
-        from ..runner import resolve_device as resolve
-    return resolve(device)
 
 
 def _clip_path(record: dict, clip_id: str, registry, data_root) -> Path:
@@ -47,7 +39,6 @@ def single_clip_rtf(record: dict, *, repeats: int = 100, store=None, registry=No
     from ..persist import load_detector
     from ..registry import Registry
     from ..results import ResultStore
-    from .execute import random_eval_clip
 
     registry = registry or Registry()
     store = store or ResultStore()
@@ -56,6 +47,8 @@ def single_clip_rtf(record: dict, *, repeats: int = 100, store=None, registry=No
         raise FakebenchError("this RTF is defined for an embedder + detector pipeline")
     if not record.get("model_file"):
         raise FakebenchError("the run saved no model file to time")
+    from ..device import resolve_device
+
     device = resolve_device(device)
     detector, _meta = load_detector(store.root / record["model_file"], registry, device=device)
     emb = registry.embedder(emb_info["name"]).from_params(dict(emb_info.get("params") or {}))
@@ -83,3 +76,12 @@ def single_clip_rtf(record: dict, *, repeats: int = 100, store=None, registry=No
     mean = sum(times) / len(times)
     return {"percent": 100.0 * mean / seconds, "seconds": mean, "repeats": len(times), "clip": clip["id"],
             "duration": seconds, "device": device}
+
+
+def random_eval_clip(record: dict, store, seed: int = 0) -> dict:
+    """One eval clip of ``record``'s scores file, drawn with ``seed`` (the paper's "one
+    random audio sample")."""
+    rows = [r for r in store.scores(record) if r.get("split") == "eval"]
+    if not rows:
+        raise FakebenchError("the record has no per-clip scores file to draw a clip from")
+    return random.Random(seed).choice(rows)

@@ -239,7 +239,7 @@ class SSL(SSLDetectorBase):
         return True
 
     def _load_released(self, net, state, path):
-        from ._ssl.detector import _strict, load_frontend_fairseq
+        from ._ssl.detector import load_strict, load_frontend_fairseq
         from ._ssl.keymap import split_checkpoint, strip_data_parallel
 
         state = strip_data_parallel(state)
@@ -262,14 +262,14 @@ class SSL(SSLDetectorBase):
                                    hint="pass the Zenodo .ckpt file of models/W2V.Model or models/HBT.Model")
             if "masked_spec_embed" in own and "masked_spec_embed" not in front:
                 front["masked_spec_embed"] = own["masked_spec_embed"]  # SpecAugment's mask vector: unused
-            _strict(net.frontend, front, path=path, what=f"{what} (front-end)")
+            load_strict(net.frontend, front, path=path, what=f"{what} (front-end)")
             head = {k: v for k, v in state.items() if k.startswith("proj_fc.")}
         if self._head_loads():
             if "proj_fc.weight" in head and head["proj_fc.weight"].shape[0] != 2:
                 raise WeightsError(f"{what} {str(path)!r} has a one-class (OC-softmax) head "
                                    f"{tuple(head['proj_fc.weight'].shape)}, not two logits",
                                    hint="only AntiDeepfake's softmax checkpoints (the released ones) load")
-            _strict(net.backend, head, path=path, what=f"{what} (head)")
+            load_strict(net.backend, head, path=path, what=f"{what} (head)")
 
     @staticmethod
     def to_score(outputs):

@@ -144,7 +144,7 @@ class SSLAASIST(SSLDetectorBase):
         return self.frontend or None
 
     def _load_released(self, net, state, path):
-        from ._ssl.detector import _strict, load_frontend_fairseq
+        from ._ssl.detector import load_strict, load_frontend_fairseq
         from ._ssl.keymap import split_checkpoint, strip_data_parallel
 
         rel = self._released()
@@ -154,7 +154,7 @@ class SSLAASIST(SSLDetectorBase):
                               hint="pass the released LA_model.pth / DF_model.pth (or a checkpoint of "
                                    "model.py's Model)")
         load_frontend_fairseq(net, front, path=path, what=rel.what)
-        _strict(net.backend, back, path=path, what=f"{rel.what} (back-end)")
+        load_strict(net.backend, back, path=path, what=f"{rel.what} (back-end)")
 
     @staticmethod
     def to_score(outputs):

@@ -138,7 +138,7 @@ class SSLSLS(SSLDetectorBase):
         return self.frontend or None
 
     def _load_released(self, net, state, path):
-        from ._ssl.detector import _strict, load_frontend_fairseq
+        from ._ssl.detector import load_strict, load_frontend_fairseq
         from ._ssl.keymap import split_checkpoint, strip_data_parallel
 
         rel = self._released()
@@ -147,7 +147,7 @@ class SSLSLS(SSLDetectorBase):
             raise ConfigError(f"ssl-sls: {str(path)!r} holds no '{rel.frontend_prefix}*' front-end keys",
                               hint="pass the released SLS checkpoint (a state_dict of model.py's Model)")
         load_frontend_fairseq(net, front, path=path, what=rel.what)
-        _strict(net.backend, back, path=path, what=f"{rel.what} (classifier)")
+        load_strict(net.backend, back, path=path, what=f"{rel.what} (classifier)")
 
     @staticmethod
     def to_score(outputs):

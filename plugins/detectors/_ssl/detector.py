@@ -109,10 +109,10 @@ def load_frontend_fairseq(net, front_state: dict, *, path, what: str) -> None:
         raise WeightsError(f"{what} {str(path)!r}: its front-end does not fit: {e}",
                            hint="check that pretrained= names this checkpoint and that config= overrides "
                                 "(layers, sizes) match it") from None
-    _strict(net.frontend, mapped, path=path, what=f"{what} (front-end)")
+    load_strict(net.frontend, mapped, path=path, what=f"{what} (front-end)")
 
 
-def _strict(module, state: dict, *, path, what: str) -> None:
+def load_strict(module, state: dict, *, path, what: str) -> None:
     own = module.state_dict()
     wrong = [f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in own
              if k in state and tuple(state[k].shape) != tuple(own[k].shape)]

@@ -8,7 +8,7 @@ from fakebench.plugins.detectors.mlp import MLP
 from fakebench.testing import parametrize_with_checks
 
 
-@parametrize_with_checks(lambda: MLP(epochs=20, checkpoint_every=5, batch_size=32))
+@parametrize_with_checks(lambda: MLP(hidden=(32, 32), epochs=20, checkpoint_every=5, batch_size=32))
 def test_mlp_conformance(factory, check):
     check(factory)
 

@@ -80,7 +80,7 @@ def test_tdcf_needs_asv_scores_and_soft_scores():
 
 def test_tdcf_against_transcribed_formula_on_random_data():
     """The 2021 formula written out with numpy over the official DET points."""
-    from test_metrics_eer import official_det, official_eer
+    from metrics.test_eer import official_det, official_eer
 
     rng = np.random.default_rng(5)
     y = rng.integers(0, 2, 400)

@@ -7,7 +7,7 @@ import torch
 from fakebench import metrics as M
 from fakebench.errors import MetricError
 
-from test_metrics_eer import official_eer  # the ASVspoof packages' algorithm, transcribed
+from metrics.test_eer import official_eer  # the ASVspoof packages' algorithm, transcribed
 
 
 def _fb(scores, labels):
