@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .data import FAKE, Clip
 from .params import to_json_safe
 from .provenance import environment
@@ -156,3 +158,17 @@ def build_record(run: RunInfo, fit: FitInfo, test: TestSet, result: dict[str, An
         "environment": {**environment(run.device), "plugins": run.plugin_versions},
         "options": dict(run.options),
     }
+
+
+def score_rows(clips: list[Clip], scores: np.ndarray, split: str,
+                raw: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """The rows of a record's per-clip scores file (``SCORE_COLUMNS`` of the results store)."""
+    rows = [
+        {"id": c.id, "split": split, "label": c.label, "score": f"{float(s):.7g}", "class": c.cls or "",
+         "system": c.system or "", "speaker": c.speaker or ""}
+        for c, s in zip(clips, scores)
+    ]
+    if raw is not None:  # calibrated: keep the detector's own scores beside the LLRs
+        for row, r in zip(rows, raw):
+            row["raw_score"] = f"{float(r):.7g}"
+    return rows

@@ -28,6 +28,7 @@ COMMANDS = (
     ("embed", "embed_cmd"),
     ("serve", "serve_cmd"),
     ("reproduce", "reproduce_cmd"),
+    ("evaluate", "evaluate_cmd"),
 )
 
 
