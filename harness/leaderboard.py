@@ -320,6 +320,9 @@ def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "
     # a re-run seed counts once (its latest record), as in the main table
     grid_cells = {k: _cell([r for recs in group_records(v).values() for r in recs], metric) for k, v in cells.items()}
 
+    def recs_of(rv: str) -> list[dict[str, Any]]:
+        return [r for (r_, _), v in cells.items() if r_ == rv for recs in group_records(v).values() for r in recs]
+
     def row_order(rv: str) -> tuple[int, float]:  # best on average first, rows with gaps last
         present = [c for c in (grid_cells.get((rv, cv)) for cv in col_vals) if c is not None]
         if not present:
@@ -340,6 +343,14 @@ def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "
         col_vals = ["clean"] + [cv for cv in col_vals if cv != "clean"]
     columns += [Column(cv, cv, metric=True) for cv in col_vals]
     body = [[rv] + [grid_cells.get((rv, cv)) for cv in col_vals] for rv in row_vals]
+    if cols_key == "dataset" and metric == "eer":  # Speech DF Arena's columns: pooled and average EER
+        pooled = {rv: _pooled_cells(recs_of(rv)) for rv in row_vals}
+        if any(c is not None for cells_ in pooled.values() for c in cells_):
+            columns += [Column("pooled_eer", "pooled EER", metric=True), Column("average_eer", "average EER", metric=True)]
+            for line, rv in zip(body, row_vals):
+                line += pooled[rv]
+            for i in (-2, -1):
+                mark_significance([line[i] for line in body], alpha)
     if cols_key == "condition" and "clean" in col_vals and len(col_vals) > 1:
         columns += [Column("delta_mean", "Δ vs clean (mean)", metric=True),
                     Column("delta_worst", "Δ vs clean (worst)", metric=True)]
@@ -349,6 +360,25 @@ def pivot_grid(records: Sequence[dict[str, Any]], metric: str, rows_key: str = "
     notes = [f"{metric_header(metric, head)}: mean ± std over seeds."] + [
         n.replace("Bold: best of its dataset", "Bold: best of its column") for n in _notes(alpha, None, with_marks)[1:]]
     return Grid(columns, body, title=title or f"{metric} by {rows_key} and {cols_key}", notes=notes)
+
+
+def _pooled_cells(records: Sequence[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    """Pooled and average EER (mean ± std over seeds) of the cross-dataset runs among
+    ``records`` (their ``test_group``, one per seed and run)."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for r in records:
+        g = r.get("test_group")
+        if g and "pooled_eer" in g:
+            groups[(r.get("run_group"), r.get("seed"))] = g
+    if not groups:
+        return [None, None]
+    out = []
+    for key in ("pooled_eer", "average_eer"):
+        vals = [g[key] for g in groups.values()]
+        mean, std = mean_std(vals)
+        out.append({"mean": mean, "std": std, "n": len(vals), "values": vals, "percent": True,
+                    "higher_is_better": False, "best": False, "p": None, "sig": False})
+    return out
 
 
 def degradation(cells: Sequence[dict[str, Any] | None]) -> list[dict[str, Any] | None]:

@@ -72,3 +72,24 @@ def test_pooled_and_average_eer_over_test_sets(opts, small_foley):
     assert group["eer"]["manifest"] == pytest.approx(recs[1]["metrics"]["eer"], abs=1e-12)
     # manifest is used only for testing: scored whole (all 40 clips), and the record says so
     assert recs[1]["dataset"]["part"] == "all" and recs[1]["dataset"]["counts"]["eval"]["n"] == 40
+
+
+def test_leaderboard_shows_pooled_and_average_eer_like_the_arena(opts, small_foley):
+    from fakebench.report.render import render
+
+    with open(small_foley / "foley" / "manifest.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(small_foley / "manifest.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows({**r, "path": "foley/" + r["path"]} for r in rows[::2])
+    recs = fakebench.run(dataset="foley-demo,manifest", train_dataset="foley-demo", detector="logmel-logreg",
+                         seeds=[0, 1], **opts)
+    text = render(recs, pivot="pipeline:dataset", metrics=["eer"])
+    header = next(ln for ln in text.splitlines() if "pipeline \\ dataset" in ln)
+    cols = [c.strip() for c in header.strip("|").split("|")]
+    assert cols[-2:] == ["pooled EER", "average EER"]
+    row = [c.strip(" *") for c in next(ln for ln in text.splitlines() if "logmel-logreg" in ln).strip("|").split("|")]
+    pooled = [r["test_group"]["pooled_eer"] for r in recs if r["dataset"]["name"] == "manifest"]
+    mean = sum(pooled) / len(pooled)
+    assert row[-2].startswith(f"{100 * mean:.2f}")
