@@ -84,7 +84,9 @@ def test_train_test_matrix(runs):
     header = next(line for line in lines if "train \\ test" in line)
     assert "manifest" in header and "foley-demo" in header
     body = [line for line in lines if line.startswith("| manifest") or line.startswith("| foley-demo")]
-    assert len(body) == 2 and all(line.count("±") == 2 for line in body)  # 2 seeds in all 4 cells
+    # 2 seeds in all 4 cells, then the pooled and average EER over the two test sets
+    assert len(body) == 2 and all(line.count("±") == 4 for line in body)
+    assert "pooled EER" in header and "average EER" in header
 
 
 def test_dev_eer_threshold_is_recorded_and_used(runs):
