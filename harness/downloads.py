@@ -63,10 +63,10 @@ def download(url: str, dest: str | Path, sha256: str | None = None, *, progress:
         with resp:
             mode = "ab" if have and resp.status == 206 else "wb"
             total = resp.headers.get("Content-Length")
-            from tqdm.auto import tqdm
+            from .progress import progress as progress_bar
 
-            with open(part, mode) as f, tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
-                                             desc=dest.name, disable=not progress, leave=False) as bar:
+            with open(part, mode) as f, progress_bar(int(total) if total else None, dest.name, progress, unit="B",
+                                                     unit_scale=True) as bar:
                 for chunk in iter(lambda: resp.read(CHUNK), b""):
                     f.write(chunk)
                     bar.update(len(chunk))

@@ -7,16 +7,18 @@ from pathlib import Path
 import click
 
 from .common import data_root_option
+from .info import dataset_argument, resolve_dataset
 
 
 @click.command("download")
-@click.argument("dataset")
+@dataset_argument
 @data_root_option
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Dataset parameter (repeatable).")
-def download_cmd(dataset, data_root, sets):
+def download_cmd(dataset, dataset_opt, data_root, sets):
     """Fetch DATASET into the data root (verified, resumable), or say how to get it."""
     import inspect
 
+    dataset = resolve_dataset(dataset, dataset_opt)
     from ..config import parse_sets
     from ..paths import data_root as default_data_root
     from ..registry import Registry

@@ -22,6 +22,25 @@ def dataset_options(f):
     return data_root_option(f)
 
 
+def dataset_argument(f):
+    """DATASET as a positional argument or as ``--dataset/-D`` (the form ``run`` takes);
+    the command receives it as ``dataset``."""
+    f = click.option("--dataset", "-D", "dataset_opt", metavar="DATASET", default=None,
+                     help="The dataset (the same as the DATASET argument, as `fakebench run` spells it).")(f)
+    return click.argument("dataset", required=False)(f)
+
+
+def resolve_dataset(dataset: str | None, dataset_opt: str | None) -> str:
+    """The one dataset named by the argument and/or ``--dataset``; a usage error otherwise."""
+    if dataset and dataset_opt and dataset != dataset_opt:
+        raise click.UsageError(f"two datasets given: {dataset!r} (argument) and {dataset_opt!r} (--dataset); "
+                               "name one")
+    name = dataset or dataset_opt
+    if not name:
+        raise click.UsageError("Missing argument 'DATASET' (or --dataset DATASET).")
+    return name
+
+
 def load_dataset(dataset, data_root, protocol, seed, allow_missing, sets):
     from ..config import parse_sets
     from ..registry import Registry
@@ -93,11 +112,12 @@ def echo_summary(summary: dict, attrs) -> None:
 
 
 @click.command("info")
-@click.argument("dataset")
+@dataset_argument
 @dataset_options
 @json_option
-def info_cmd(dataset, data_root, protocol, seed, allow_missing, check_audio, sets, as_json):
+def info_cmd(dataset, dataset_opt, data_root, protocol, seed, allow_missing, check_audio, sets, as_json):
     """Counts per split, label, class, system/attack and condition of DATASET; optionally check the audio."""
+    dataset = resolve_dataset(dataset, dataset_opt)
     cls, ds = load_dataset(dataset, data_root, protocol, seed, allow_missing, sets)
     splits = ds.load()
     summary = summary_of(dataset, cls, ds, splits, check_audio, progress=not as_json)

@@ -8,14 +8,15 @@ import time
 import click
 
 from .common import json_option
-from .info import attributes_of, dataset_options, echo_summary, load_dataset, summary_of
+from .info import (attributes_of, dataset_argument, dataset_options, echo_summary, load_dataset, resolve_dataset,
+                   summary_of)
 
 
 @click.command("prepare")
-@click.argument("dataset")
+@dataset_argument
 @dataset_options
 @json_option
-def prepare_cmd(dataset, data_root, protocol, seed, allow_missing, check_audio, sets, as_json):
+def prepare_cmd(dataset, dataset_opt, data_root, protocol, seed, allow_missing, check_audio, sets, as_json):
     """Parse DATASET's protocol files once and cache the index, then report what was found.
 
     The index lives under $FAKEBENCH_HOME/index and is reused while the protocol files are
@@ -23,6 +24,7 @@ def prepare_cmd(dataset, data_root, protocol, seed, allow_missing, check_audio, 
     """
     from ..data.protocol_tables import index_root
 
+    dataset = resolve_dataset(dataset, dataset_opt)
     cls, ds = load_dataset(dataset, data_root, protocol, seed, allow_missing, sets)
     before = {p: p.stat().st_mtime_ns for p in index_root().glob("*.npz")} if index_root().is_dir() else {}
     t0 = time.perf_counter()
