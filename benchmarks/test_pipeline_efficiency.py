@@ -65,7 +65,7 @@ def _load(name: str, device: str):
 def test_pipeline_efficiency(benchmark, name, device, precision, foley_clips, tmp_path, report):
     from fakebench.audio import LengthPolicy, load_audio
     from fakebench.cache import EmbeddingCache
-    from fakebench.extract import _autocast, extract
+    from fakebench.extract import autocast, extract
     from fakebench.timing import Stopwatch
 
     emb = _load(name, device)
@@ -79,7 +79,7 @@ def test_pipeline_efficiency(benchmark, name, device, precision, foley_clips, tm
 
     def forward() -> tuple[float, float]:
         cpu = _cpu_seconds()
-        with Stopwatch(dev) as sw, torch.inference_mode(), _autocast(dev, precision):
+        with Stopwatch(dev) as sw, torch.inference_mode(), autocast(dev, precision):
             for b in batches:
                 emb.embed(b)
         return sw.seconds, _cpu_seconds() - cpu

@@ -25,7 +25,11 @@ What is here, by job:
 * **weights**: :class:`WeightsFile`, :func:`resolve_weights`, :func:`load_checkpoint`,
   :func:`load_into`, :func:`is_random`, :func:`seeded`, :func:`weights_fingerprint`, :func:`weights_digests`,
   :func:`hf_model_dir`, :func:`load_hf_state`, :func:`hf_hub_cache`,
-  :func:`rename_weight_norm`, :func:`weights_cache_candidates`;
+  :func:`rename_weight_norm`, :func:`weights_cache_candidates`, :func:`offline`;
+* **preflight** (what a plugin needs, declared without loading it: ``requirements()``):
+  :class:`Requirement`, :func:`weights_requirement`, :func:`hf_requirement`,
+  :func:`package_requirement`, :func:`asr_requirement`, :func:`probe_url`; and
+  :func:`progress` (a progress bar that suits a terminal or a log);
 * **audio**: :func:`read_audio`, :func:`load_audio`, :func:`resample`, :func:`to_mono`,
   :class:`LengthPolicy`; detector inputs :class:`Inputs` and :class:`AudioSource`;
 * **training**: :class:`EmbeddingHead`, :func:`train_binary`, :func:`train_batches`,
@@ -54,6 +58,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ManifestDataset": ("fakebench.contracts.dataset", "ManifestDataset"),
     "Embedder": ("fakebench.contracts.embedder", "Embedder"),
     "Detector": ("fakebench.contracts.detector", "Detector"),
+    "threshold_at_val_eer": ("fakebench.contracts.detector", "threshold_at_val_eer"),
     "Metric": ("fakebench.contracts.metric", "Metric"),
     "Condition": ("fakebench.contracts.condition", "Condition"),
     "Param": ("fakebench.params", "Param"),
@@ -117,6 +122,15 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "hf_hub_cache": ("fakebench.weights", "hf_hub_cache"),
     "rename_weight_norm": ("fakebench.weights", "rename_weight_norm"),
     "weights_cache_candidates": ("fakebench.weights", "cache_candidates"),
+    "offline": ("fakebench.weights", "offline"),
+    # preflight: what a plugin needs, declared without loading anything
+    "Requirement": ("fakebench.preflight", "Requirement"),
+    "weights_requirement": ("fakebench.weights", "requirement"),
+    "hf_requirement": ("fakebench.weights", "hf_requirement"),
+    "package_requirement": ("fakebench.preflight", "package_requirement"),
+    "asr_requirement": ("fakebench.preflight", "asr_requirement"),
+    "probe_url": ("fakebench.preflight", "probe_url"),
+    "progress": ("fakebench.progress", "progress"),
     # audio
     "read_audio": ("fakebench.audio", "read_audio"),
     "load_audio": ("fakebench.audio", "load_audio"),

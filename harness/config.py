@@ -98,6 +98,12 @@ class RunSpec:
     condition_set: str | None = None
     #: the condition training and validation audio is under (default: clean)
     train_condition: str | None = None
+    #: where embeddings, audio-detector scores and seeds are computed: ``local`` (this
+    #: process) or ``ray`` (a Ray cluster; :mod:`fakebench.executors`)
+    executor: str = "local"
+    #: the Ray cluster of ``executor = "ray"``: ``auto``, ``ray://HOST:PORT`` or
+    #: ``HOST:PORT`` (None: ``$RAY_ADDRESS``, a local cluster, or a new local instance)
+    address: str | None = None
 
     @classmethod
     def from_config(cls, config: str | Path | Mapping[str, Any] | None = None, *,
@@ -168,6 +174,10 @@ class RunSpec:
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
                 option = "--batch-size" if name == "batch_size" else "--workers"
                 raise ConfigError(f"{option} {v!r} must be an integer >= {low}")
+        from .executors import EXECUTORS
+
+        if self.executor not in EXECUTORS:
+            raise ConfigError(f"unknown executor {self.executor!r}", hint="use one of: " + ", ".join(EXECUTORS))
         if self.calibrate not in (None, "dev", "none"):
             raise ConfigError(f"unknown calibration {self.calibrate!r}", hint="use --calibrate dev (or leave it out)")
         if self.length is not None:
@@ -228,7 +238,7 @@ def _run_fields(values: Mapping[str, Any], source: str) -> dict[str, Any]:
             raise ConfigError(f"{source}: {key} must be true or false, got {out[key]!r}")
     for key in ("dataset", "detector", "embedder", "train_dataset", "data_root", "protocol", "device", "length",
                 "precision", "weights", "cache_dir", "results_dir", "threshold", "recipe", "calibrate", "conditions",
-                "condition_set", "train_condition"):
+                "condition_set", "train_condition", "executor", "address"):
         if key in out and out[key] is not None and not isinstance(out[key], str):
             raise ConfigError(f"{source}: {key} must be a string, got {out[key]!r}")
     if isinstance(out.get("sets"), Mapping):

@@ -65,7 +65,7 @@ class ExtractStats:
         }
 
 
-class _ClipAudio(torch.utils.data.Dataset):
+class ClipAudio(torch.utils.data.Dataset):
     """Reads, hashes and decodes one clip; errors come back as values, not exceptions."""
 
     def __init__(self, clips: Sequence[Clip], sample_rate: int, length: LengthPolicy, resampler: str,
@@ -153,7 +153,7 @@ def default_workers(n_items: int, batch_size: int, device: str = "cpu") -> int:
     return max(0, min(4, cpus - 1))
 
 
-def _autocast(device: torch.device, precision: str):
+def autocast(device: torch.device, precision: str):
     if precision in ("fp32", "float32", None):
         return contextlib.nullcontext()
     dtype = {"fp16": torch.float16, "float16": torch.float16, "bf16": torch.bfloat16,
@@ -225,7 +225,7 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
         order = sorted(range(len(todo)), key=lambda j: todo_clips[j].duration)  # equal lengths batch together
         todo = [todo[j] for j in order]
         todo_clips = [todo_clips[j] for j in order]
-    ds = _ClipAudio(todo_clips, embedder.sample_rate, policy, embedder.resampler, embedder.min_seconds, condition)
+    ds = ClipAudio(todo_clips, embedder.sample_rate, policy, embedder.resampler, embedder.min_seconds, condition)
     workers = default_workers(len(ds), batch_size, device.type) if num_workers is None else num_workers
     # Not the loader's pin_memory: it would pin every clip, and the batch stacked from
     # them is a new tensor; the stacked batch is pinned once below instead.
@@ -273,11 +273,11 @@ def _compute(embedder, clips, todo, out, keys, ns, cache, policy, batch_size, nu
                     if device.type == "cuda":
                         batch = batch.pin_memory().to(device, non_blocking=True)
                     with intra_op_threads(model_threads), Stopwatch(device) as sw, torch.inference_mode(), \
-                            _autocast(device, precision):
+                            autocast(device, precision):
                         emb = embedder.embed(batch, frames=frames)
                     stats.model_seconds += sw.seconds
                     emb = emb.float().cpu().numpy()
-                    _check_output(embedder, emb, group, clips, frames)
+                    check_output(embedder, emb, group, clips, frames)
                     for (i, key, w), e in zip(group, emb):
                         out[i] = e
                         stats.audio_seconds += w.shape[-1] / embedder.sample_rate
@@ -308,7 +308,7 @@ def namespace_suffix(condition: Any) -> str:
     return "-cond-" + hashlib.sha256(condition.key.encode()).hexdigest()[:12]
 
 
-def _check_output(embedder: Embedder, emb: np.ndarray, group, clips, frames: bool) -> None:
+def check_output(embedder: Embedder, emb: np.ndarray, group, clips, frames: bool) -> None:
     expected_ndim = 3 if frames else 2
     if emb.ndim != expected_ndim or emb.shape[0] != len(group) or emb.shape[-1] != embedder.output_dim:
         raise FakebenchError(

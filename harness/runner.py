@@ -29,16 +29,15 @@ from typing import Any, Mapping
 import numpy as np
 
 from .audio import LengthPolicy
-from .cache import EmbeddingCache
 from .config import RunSpec, route
 from .data import FAKE, REAL, Clip
-from .device import resolve_device
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
 from .extract import ExtractStats, extract
 from .fit_cache import FitCache
 from .inputs import build_inputs
-from .records import FitInfo, RunInfo, TestSet, build_record
+from .preflight import build_plan, device_or_cpu, open_cache
+from .records import FitInfo, RunInfo, TestSet, build_record, score_rows
 from .registry import Pipeline, Registry
 from .results import ResultStore
 from .timing import Stopwatch
@@ -71,7 +70,7 @@ class Runner:
         spec.validate()
         self.spec = spec
         self.registry = registry or Registry()
-        self.device = resolve_device(spec.device)
+        self.device = device_or_cpu(spec.device)  # an unusable --device is reported by the plan
         self.pipeline: Pipeline = self.registry.pipeline(spec.detector, spec.embedder)
         self.test_names = [d.strip() for d in spec.dataset.split(",") if d.strip()]
         if not self.test_names:
@@ -94,12 +93,19 @@ class Runner:
                 cls.check_params(self.params[kind])
         self.metric_classes = self._metric_classes()
         self.store = ResultStore(spec.results_dir)
-        self.cache = EmbeddingCache(spec.cache_dir) if spec.use_cache else None
+        self.cache = open_cache(spec)  # None: --no-cache, or a folder the plan reports as unusable
         self.fits = FitCache(self.cache, self.registry, self.device, enabled=spec.reuse_fits)
         self.length = self._length()
         #: how embeddings are computed; an executor (e.g. Ray) replaces it with its own
         #: function of the same signature as :func:`fakebench.extract.extract`
         self.extract = extract
+        #: how a fitted detector scores inputs; an executor may shard it across workers
+        self.score = _score_locally
+        if spec.executor != "local":
+            from .executors import executor_for
+
+            executor = executor_for(spec)
+            self.extract, self.score = executor.extract, executor.score
         from .conditions import parse_condition, resolve_conditions
 
         self.conditions = resolve_conditions(spec.conditions, spec.condition_set, self.registry, load=True)
@@ -110,6 +116,8 @@ class Runner:
         self.train_condition_spec = None if clean else self.train_condition.spec()
         self.embedder = None
         self._model_loaded = False
+        #: what the run needs and will do, resolved now (nothing decoded): fakebench.preflight
+        self.plan = build_plan(self)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -225,6 +233,11 @@ class Runner:
     # -- the run ------------------------------------------------------------------------
 
     def run(self) -> list[dict[str, Any]]:
+        self.plan.raise_if_missing()  # everything missing, in one error, before any audio is decoded
+        if self.spec.executor != "local" and len(self.spec.seeds) > 1:  # one task per seed
+            from .executors import executor_for
+
+            return executor_for(self.spec).run_seeds(self.spec)
         records = []
         for seed in self.spec.seeds:
             records.extend(self._run_seed(int(seed)))
@@ -285,55 +298,61 @@ class Runner:
         val_scores = self._val_scores(fit.detector, val, train_feats, train_ct) if val else np.zeros(0)
         threshold = self._threshold(fit.detector, val_scores, y_val)
         calibration = self._calibration(val_scores, y_val)
-        scored = []
-        for test, ct in pairs:
-            x_ev = self._inputs(test.clips, feats[_ckey(ct)], ct)
-            with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
-                scores = np.asarray(fit.detector.decision_function(x_ev), dtype=np.float64)
-            _check_scores(det_cls.name, scores, len(test.clips), test.name)
-            scored.append((test, scores, sw.seconds, ct))
-        groups = {}
-        for cond in {s[0].condition for s in scored}:
-            same = [s for s in scored if s[0].condition == cond]
-            if len(same) > 1:
-                groups[cond] = self._test_group(same)
         model_path = None
         records = []
-        for test, raw, seconds, ct in scored:
-            y_ev = _labels(test.clips)
-            tm = dict(timings, score=seconds)
-            scores, thr = raw, threshold
-            if calibration is not None:
-                scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
-            ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
-                   "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
-                   "extract": {k: v.as_dict() for k, v in extraction[_ckey(ct)].items()},
-                   "val_scores": calibration(val_scores) if calibration is not None else val_scores,
-                   "val_labels": y_val, "device": self.device,
-                   "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
-                   "asv_scores": test.dataset.asv_scores("eval"),
-                   "sasv_trials": test.dataset.sasv_trials("eval"), "clip_ids": [c.id for c in test.clips]}
-            result = evaluate(scores, y_ev, test.clips, self.metric_classes, ctx,
-                              attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
-            result.update(threshold=thr, threshold_source=self.spec.threshold,
-                          scores_are_logits=ctx["scores_are_logits"])
-            rec = build_record(self._run_info(), fit, test, result, tm)
-            if calibration is not None:
-                rec["calibration"] = _calibration_report(calibration, raw, scores, y_ev)
-            if test.condition in groups:
-                rec["test_group"] = groups[test.condition]
-            if self.spec.save_model and model_path is None:
-                model_path = self._save(fit.detector, rec)
-            if model_path is not None:
-                rec["model_file"] = str(model_path.relative_to(self.store.root))
-            rows = _score_rows(test.clips, scores, "eval", raw if calibration is not None else None)
-            if test.name == self.train_name and test.condition == self.train_condition_spec:
-                val_rows = calibration(val_scores) if calibration is not None else val_scores
-                rows += _score_rows(val, val_rows, "val", val_scores if calibration is not None else None)
-            path = self.store.add(rec, rows)
-            log.info("result written to %s", path)
-            records.append(rec)
+        # one condition at a time: its test sets are scored, then their records written, so
+        # an interruption keeps every finished condition
+        for cond in dict.fromkeys(test.condition for test, _ in pairs):
+            scored = []
+            for test, ct in (p for p in pairs if p[0].condition == cond):
+                x_ev = self._inputs(test.clips, feats[_ckey(ct)], ct)
+                with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
+                    scores = np.asarray(self.score(fit.detector, x_ev), dtype=np.float64)
+                _check_scores(det_cls.name, scores, len(test.clips), test.name)
+                scored.append((test, scores, sw.seconds, ct))
+            group = self._test_group(scored) if len(scored) > 1 else None
+            for test, raw, seconds, ct in scored:
+                rec, rows = self._record(fit, test, raw, seconds, ct, timings, extraction, threshold, calibration,
+                                         val, val_scores, y_val, group)
+                if self.spec.save_model and model_path is None:
+                    model_path = self._save(fit.detector, rec)
+                if model_path is not None:
+                    rec["model_file"] = str(model_path.relative_to(self.store.root))
+                path = self.store.add(rec, rows)
+                log.info("result written to %s", path)
+                records.append(rec)
         return records
+
+    def _record(self, fit, test, raw, seconds, ct, timings, extraction, threshold, calibration, val, val_scores,
+                y_val, group) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The record and per-clip score rows of one scored test set."""
+        det_cls = self.pipeline.detector
+        y_ev = _labels(test.clips)
+        tm = dict(timings, score=seconds)
+        scores, thr = raw, threshold
+        if calibration is not None:
+            scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
+        ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
+               "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
+               "extract": {k: v.as_dict() for k, v in extraction[_ckey(ct)].items()},
+               "val_scores": calibration(val_scores) if calibration is not None else val_scores,
+               "val_labels": y_val, "device": self.device,
+               "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
+               "asv_scores": test.dataset.asv_scores("eval"),
+               "sasv_trials": test.dataset.sasv_trials("eval"), "clip_ids": [c.id for c in test.clips]}
+        result = evaluate(scores, y_ev, test.clips, self.metric_classes, ctx,
+                          attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
+        result.update(threshold=thr, threshold_source=self.spec.threshold, scores_are_logits=ctx["scores_are_logits"])
+        rec = build_record(self._run_info(), fit, test, result, tm)
+        if calibration is not None:
+            rec["calibration"] = _calibration_report(calibration, raw, scores, y_ev)
+        if group is not None:
+            rec["test_group"] = group
+        rows = score_rows(test.clips, scores, "eval", raw if calibration is not None else None)
+        if test.name == self.train_name and test.condition == self.train_condition_spec:
+            val_rows = calibration(val_scores) if calibration is not None else val_scores
+            rows += score_rows(val, val_rows, "val", val_scores if calibration is not None else None)
+        return rec, rows
 
     def _calibration(self, val_scores: np.ndarray, y_val: np.ndarray | None):
         """``--calibrate dev``: a logistic-regression calibration fitted on the val split."""
@@ -494,6 +513,10 @@ def _check_scores(detector: str, scores: np.ndarray, n: int, where: str) -> None
         raise FakebenchError(f"detector {detector!r} returned NaN/inf scores on {where}")
 
 
+def _score_locally(detector: Any, x: Any) -> Any:
+    return detector.decision_function(x)
+
+
 def _ckey(transform: Any) -> str:
     """The key of a condition transform in per-condition tables ("" for clean audio)."""
     return "" if transform is None else transform.key
@@ -517,19 +540,6 @@ def unique_clips(clips: list[Clip]) -> list[Clip]:
 def _counts(clips: list[Clip]) -> str:
     fake = sum(c.label == FAKE for c in clips)
     return f"{len(clips)} ({len(clips) - fake} real, {fake} fake)"
-
-
-def _score_rows(clips: list[Clip], scores: np.ndarray, split: str,
-                raw: np.ndarray | None = None) -> list[dict[str, Any]]:
-    rows = [
-        {"id": c.id, "split": split, "label": c.label, "score": f"{float(s):.7g}", "class": c.cls or "",
-         "system": c.system or "", "speaker": c.speaker or ""}
-        for c, s in zip(clips, scores)
-    ]
-    if raw is not None:  # calibrated: keep the detector's own scores beside the LLRs
-        for row, r in zip(rows, raw):
-            row["raw_score"] = f"{float(r):.7g}"
-    return rows
 
 
 def _calibration_report(cal, raw: np.ndarray, llr: np.ndarray, labels: np.ndarray) -> dict[str, Any]:

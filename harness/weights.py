@@ -575,3 +575,67 @@ def rename_weight_norm(state: Mapping[str, Any], own: Iterable[str]) -> dict[str
                     if alt in own:
                         out[alt] = out.pop(key)
     return out
+
+
+# -- requirements (preflight) --------------------------------------------------------------
+
+
+def _download_place(spec: WeightsFile) -> str:
+    return str(hf_hub_cache()) if spec.hf_repo else str(weights_root() / spec.filename)
+
+
+def requirement(spec: WeightsFile, weights: str | Path | None = None, *, what: str | None = None,
+                fix: str | None = None, url: str | None = None):
+    """A :class:`~fakebench.preflight.Requirement` for ``spec``: what :func:`resolve` would
+    find for ``weights`` (``--weights``), found and checksum-checked as :func:`resolve`
+    does (digests are remembered, so a file is hashed once), but never downloaded.
+
+    Not found in any cache: ``source="download"`` when the file has a URL or hub repo and
+    downloads are on, else missing with :func:`resolve`'s message and hint (or ``fix``).
+    ``url`` replaces the spec's URL in messages (e.g. the archive a file comes in).
+    """
+    from .preflight import Requirement
+
+    label = what or spec.label
+    name = label if spec.filename in label else f"{label} ({spec.filename})"
+    base = dict(what=name, url=url or spec.source_url, size=spec.size, kind="weights")
+    if is_random(weights):
+        return Requirement(**base, where="seeded random initialisation", source="random", present=True)
+    explicit = weights is not None and str(weights) != ""
+    try:
+        found = resolve(spec, weights, download=False)
+    except WeightsError as e:
+        if not explicit and not cache_candidates(spec) and (spec.url or spec.hf_repo) and not offline():
+            return Requirement(**base, where=_download_place(spec), source="download", fix=fix or e.hint or "")
+        return Requirement(**base, where=str(weights) if explicit else where_to_put(spec), source="missing",
+                           problem=e.message, fix=fix or e.hint or "")
+    detail = f"sha256 {found.sha256[:12]}..." + (", checked" if found.verified else "")
+    return Requirement(**base, where=str(found.path), source=found.source, present=True, detail=detail)
+
+
+def hf_requirement(model_id: str, weights: str | Path | None = None, *, what: str | None = None,
+                   fix: str | None = None):
+    """A :class:`~fakebench.preflight.Requirement` for the Hugging Face model ``model_id``:
+    what :func:`hf_model_dir` would find (``weights``: an explicit model folder), never
+    downloaded. Not in the cache: ``source="download"`` when downloads are on (the plan
+    checks that the hub knows the id), else missing."""
+    from .preflight import Requirement
+
+    what = what or f"Hugging Face model {model_id!r}"
+    url = f"https://huggingface.co/{model_id}"
+    if is_random(weights):
+        return Requirement(what, where="seeded random initialisation", source="random", present=True, kind="model",
+                           url=url)
+    explicit = weights is not None and str(weights) != ""
+    try:
+        found = hf_model_dir(model_id, weights, download=False)
+    except WeightsError as e:
+        if not explicit and not offline():
+            return Requirement(what, where=str(hf_hub_cache()), source="download", kind="model", url=url,
+                               probe=f"https://huggingface.co/api/models/{model_id}",
+                               fix=fix or f"run `huggingface-cli download {model_id}` where you are online, or pass "
+                                          "a local folder")
+        return Requirement(what, where=str(weights) if explicit else str(hf_hub_cache()), source="missing",
+                           kind="model", url=url, problem=e.message, fix=fix or e.hint or "")
+    return Requirement(what, where=str(found.path), source=found.source, present=True, kind="model", url=url,
+                       detail=f"weights {found.sha256[:12]}...")

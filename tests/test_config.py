@@ -130,7 +130,7 @@ def test_every_run_key_reaches_the_spec(key, tmp_path):
               "precision": "bf16", "length": "crop:2", "device": "cpu", "dataset": "dd", "detector": "xx",
               "embedder": "ee", "train_dataset": "tt", "data_root": "/data", "protocol": "p", "weights": "w",
               "recipe": "ouajdi2024", "calibrate": "dev", "condition": "mp3:32k", "conditions": "clean,gain:db=-3",
-              "condition_set": "codecs", "train_condition": "telephone"}
+              "condition_set": "codecs", "train_condition": "telephone", "executor": "ray", "address": "auto"}
     assert key in values, f"add an example value for the new run key {key!r}"
     base = {"dataset": "d", "detector": "x"}
     spec = RunSpec.from_config({"run": {**base, key: values[key]}})

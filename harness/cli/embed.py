@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..executors.options import address_option, check_address, executor_option
 from .common import cache_option, data_root_option, device_option, json_option
 
 
@@ -24,10 +25,12 @@ from .common import cache_option, data_root_option, device_option, json_option
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Embedder parameter (repeatable).")
 @click.option("--allow-missing", is_flag=True)
 @click.option("--skip-bad", is_flag=True)
+@executor_option
+@address_option
 @cache_option
 @json_option
 def embed_cmd(embedder, dataset, data_root, protocol, device, weights, length, batch_size, num_workers, precision,
-              frames, sets, allow_missing, skip_bad, cache_dir, as_json):
+              frames, sets, allow_missing, skip_bad, executor, address, cache_dir, as_json):
     """Compute and cache EMBEDDER's embeddings of every clip of DATASET."""
     from ..cache import EmbeddingCache
     from ..config import parse_sets
@@ -36,18 +39,26 @@ def embed_cmd(embedder, dataset, data_root, protocol, device, weights, length, b
     from ..device import resolve_device
     from ..runner import unique_clips
 
+    check_address(executor, address)
     reg = Registry()
-    device = resolve_device(device)
+    run_extract = extract
+    if executor == "local":
+        device = resolve_device(device)
+    else:  # the workers load the model on their own devices
+        from ..executors import get_executor
+
+        run_extract = get_executor(executor, address, weights=weights, device=device).extract
     params = {"root": data_root, "allow_missing": allow_missing}
     if protocol:
         params["protocol"] = protocol
     ds = reg.dataset(dataset).from_params(params)
     clips = unique_clips([c for split in ds.load().values() for c in split])
     emb = reg.embedder(embedder).from_params(parse_sets(sets))
-    emb.load(weights=weights, device=device)
-    _, stats = extract(emb, clips, cache=EmbeddingCache(cache_dir), length=length,
-                       batch_size=batch_size or emb.default_batch_size, num_workers=num_workers,
-                       frames=frames, skip_bad=skip_bad, precision=precision, progress=not as_json)
+    if executor == "local":
+        emb.load(weights=weights, device=device)
+    _, stats = run_extract(emb, clips, cache=EmbeddingCache(cache_dir), length=length,
+                           batch_size=batch_size or emb.default_batch_size, num_workers=num_workers,
+                           frames=frames, skip_bad=skip_bad, precision=precision, progress=not as_json)
     d = stats.as_dict()
     if as_json:
         click.echo(json.dumps(d, indent=2))

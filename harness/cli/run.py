@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..executors.options import address_option, check_address, executor_option
 from .common import cache_option, data_root_option, device_option, json_option, results_option
 
 
@@ -47,6 +48,11 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the embedding cache.")
 @click.option("--retrain", is_flag=True, help="Fit the detector even when an identical fit is cached.")
+@click.option("--check", is_flag=True,
+              help="Only check: resolve the datasets, models, device and folders, print the plan (counts, where "
+                   "each model comes from, cached embeddings, work left) and exit 0 if nothing is missing, else 2.")
+@executor_option
+@address_option
 @cache_option
 @results_option
 @json_option
@@ -54,7 +60,7 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets,
             config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, calibrate,
             conditions, condition_set, train_condition, allow_missing, skip_bad, no_save_model, no_cache, retrain,
-            cache_dir, results_dir, as_json):
+            check, executor, address, cache_dir, results_dir, as_json):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     Precedence: command-line options > --set > --config file > defaults.
@@ -65,6 +71,7 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
       fakebench run -d clap-mlp -D dcase23 --runs 10 --set epochs=100
       fakebench run -d aasist -D manifest --data-root speech.csv --set pretrained=AASIST
       fakebench run --config study.toml --runs 3
+      fakebench run -d dada -D itw --check      # what the run needs and will do, nothing run
     """
     from ..config import RunSpec
     from ..runner import Runner
@@ -82,14 +89,22 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
         "allow_missing": True if allow_missing else None, "skip_bad": True if skip_bad else None,
         "no_save_model": True if no_save_model else None, "no_cache": True if no_cache else None,
         "retrain": True if retrain else None, "cache": given.get("cache_dir"), "results": given.get("results_dir"),
+        "executor": given.get("executor"), "address": given.get("address"),
     }
     if "seed" in given:
         options["seed"] = seed
     if "runs" in given:
         options["runs"] = runs
     spec = RunSpec.from_config(config_file, sets=sets, **options)
+    check_address(spec.executor, spec.address)
     spec.progress = not as_json
-    records = Runner(spec).run()
+    runner = Runner(spec)
+    if check:
+        plan = runner.plan
+        click.echo(json.dumps(plan.as_dict(), indent=2) if as_json else plan.render())
+        plan.raise_if_missing()  # exit 2, naming everything missing
+        return
+    records = runner.run()
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return

@@ -72,6 +72,12 @@ class Dataset(Configurable):
         ships none (the default)."""
         return None
 
+    def requirements(self) -> list:
+        """What loading this dataset needs beyond its files on disk (e.g. a download the
+        demo set makes on first use), as :class:`fakebench.preflight.Requirement` entries for
+        the preflight plan; ``[]`` by default (missing corpus files are found by loading)."""
+        return []
+
     def sasv_trials(self, split: str = "eval") -> dict[str, Any] | None:
         """The spoofing-robust speaker verification trials of ``split`` with ASV scores, for
         the tandem metrics of ASVspoof 5 (a-DCF, t-EER): per-trial sequences ``clip_id``,

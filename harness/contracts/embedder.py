@@ -79,6 +79,16 @@ class Embedder(Configurable):
         """
         return None
 
+    def requirements(self, weights: str | Path | None = None) -> list:
+        """What ``load(weights)`` needs, found without loading or downloading anything:
+        a list of :class:`fakebench.preflight.Requirement` (weights files, Hugging Face
+        models, packages), built with :func:`fakebench.api.weights_requirement`,
+        :func:`fakebench.api.hf_requirement` or :func:`fakebench.api.package_requirement`.
+        The run checks them all before decoding any audio (``fakebench run --check``
+        lists them). Default: nothing.
+        """
+        return []
+
     # -- provided -----------------------------------------------------------------------
 
     @property

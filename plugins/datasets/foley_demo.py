@@ -14,6 +14,16 @@ Layout: ``<data root>/foley/manifest.csv`` plus the clips it lists, mono 16-bit
 22.05 kHz WAV, 4.00 s. ``fakebench download foley-demo`` builds exactly that from the
 source repositories, checking every file's sha256 before converting it.
 
+**Fetched on first use.** When the set is not under the data root (the default one,
+``$FAKEBENCH_DATA``, or an existing ``--data-root`` folder), :meth:`FoleyDemo.load`
+downloads it there first (142 small files from ``raw.githubusercontent.com``, several at
+once, with a progress bar and the same sha256 checks), so ``fakebench run --detector
+sfx-mlp --dataset foley-demo`` works on a fresh install. ``requirements()`` tells the run's
+preflight about that download without making it; with ``FAKEBENCH_OFFLINE`` or
+``HF_HUB_OFFLINE`` set, or no network, the error names the URL and the folder to fill.
+Only this demo set fetches itself: the large corpora say how to get them and how big they
+are.
+
 Protocols: ``random`` (seeded 70/10/20, stratified), ``unseen-systems``, ``fixed`` (one
 unstratified split with scikit-learn's ``train_test_split`` indices for seed 42, in the
 manifest's order, shared by every seed; Ouajdi et al.'s protocol).
@@ -28,12 +38,32 @@ import io
 import logging
 from pathlib import Path
 
-from fakebench.api import ManifestDataset, download, hookimpl, is_done, mark_done
+from fakebench.api import DatasetError, FakebenchError, ManifestDataset, download, hookimpl, is_done, mark_done
+
+from ._params import NamesParam, PathParam, dataset_specs
 
 log = logging.getLogger("fakebench")
 
 SOURCES = Path(__file__).with_name("foley_demo.tsv")
 SAMPLE_RATE = 22050
+#: Where the source files are fetched from (``RAW/<repo>/<ref>/<path>``); tests point it at a
+#: local server.
+RAW = "https://raw.githubusercontent.com"
+#: Files fetched at once.
+WORKERS = 8
+#: The converted set on disk: 142 clips x 4 s x 22,050 Hz x 2 bytes.
+SIZE = "about 25 MB on disk"
+
+
+def source_rows() -> list[dict[str, str]]:
+    """The rows of the source index (``foley_demo.tsv``): path, label, class, system, repo,
+    ref, source_path, sha256."""
+    with open(SOURCES, newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def source_url(row: dict[str, str]) -> str:
+    return f"{RAW}/{row['repo']}/{row['ref']}/{row['source_path']}"
 
 
 class FoleyDemo(ManifestDataset):
@@ -44,41 +74,122 @@ class FoleyDemo(ManifestDataset):
     citation = "Choi et al., Foley Sound Synthesis at the DCASE 2023 Challenge, DCASE 2023"
     folder = "foley"
     protocols = ("random", "unseen-systems", "fixed")
+    param_specs = dataset_specs(protocols, manifest=PathParam(), held_out=NamesParam())
     attributes = ("class", "system")
 
     def manifest_path(self) -> Path:
-        return self.corpus_dir("manifest.csv") / "manifest.csv"
+        """The manifest; the set is downloaded first when it is not here (see the module
+        docstring)."""
+        try:
+            return self.corpus_dir("manifest.csv") / "manifest.csv"
+        except DatasetError:
+            target = self._target()
+            if target is None:  # an explicit --data-root that does not exist: say so
+                raise
+        from fakebench.api import offline
+
+        folder = target / self.folder
+        if offline():
+            raise DatasetError(f"foley-demo is not in {str(folder)!r}, and downloads are off (FAKEBENCH_OFFLINE or "
+                               "HF_HUB_OFFLINE is set)", hint=self._fill_hint(folder))
+        log.info("foley-demo is not in %s yet: downloading it (%d files, %s)", folder, len(source_rows()), SIZE)
+        return self.download(target, progress=True) / "manifest.csv"
+
+    def _target(self) -> Path | None:
+        """The data root the set is fetched into on first use: the default data root, or an
+        existing ``--data-root`` folder (its parent when it is itself named ``foley``); None
+        for a ``--data-root`` that does not exist."""
+        from fakebench.api import data_root
+
+        if self.root is None:
+            return data_root()
+        root = Path(self.root).expanduser()
+        if not root.is_dir():
+            return None
+        return root.parent if root.name == self.folder else root
+
+    def _present(self) -> bool:
+        try:
+            self.corpus_dir("manifest.csv")
+            return True
+        except DatasetError:
+            return False
+
+    def _fill_hint(self, folder: Path) -> str:
+        rows = source_rows()
+        return (f"run `fakebench download foley-demo --data-root {folder.parent}` where you are online (files from "
+                f"{RAW}/, e.g. {source_url(rows[0])}), or copy a downloaded foley/ folder (manifest.csv and the clips) "
+                f"to {folder}")
+
+    def requirements(self) -> list:
+        """Nothing when the set is here; else the download ``load()`` will make (or, with
+        downloads off, what is missing). Nothing is fetched here."""
+        if self._present():
+            return []
+        target = self._target()
+        if target is None:
+            return []  # load() raises the data-root error
+        from fakebench.api import Requirement, offline
+
+        folder = target / self.folder
+        rows = source_rows()
+        real = sum(r["label"] == "real" for r in rows)
+        req = Requirement("the foley-demo clips", where=str(folder), source="download",
+                          kind="data", url=f"{RAW}/", probe=source_url(rows[0]), size=f"{len(rows)} files, {SIZE}",
+                          fix=self._fill_hint(folder), detail=f"{real} real, {len(rows) - real} fake")
+        if offline():
+            req.source = "missing"
+            req.problem = (f"foley-demo is not in {str(folder)!r}, and downloads are off (FAKEBENCH_OFFLINE or "
+                           "HF_HUB_OFFLINE is set)")
+        return [req]
 
     def instructions(self) -> str:
-        return "run `fakebench download foley-demo --data-root DIR` (needs internet), then pass --data-root DIR"
+        return ("run `fakebench download foley-demo --data-root DIR` (needs internet), then pass --data-root DIR; "
+                "without --data-root the set is downloaded into the default data root on first use")
 
     def download(self, target: Path, progress: bool = False) -> Path:
-        """Fetch every clip from its source repository, verify, convert, write the manifest."""
+        """Fetch every clip from its source repository (``WORKERS`` at once, one progress bar
+        over the files), verify its sha256, convert it, write the manifest. Finished files
+        are skipped, so an interrupted download resumes."""
+        from concurrent.futures import ThreadPoolExecutor
+
         import numpy as np
         import soundfile as sf
         import torch
 
+        from fakebench.api import progress as progress_bar
         from fakebench.api import read_audio, resample, to_mono
 
         folder = Path(target) / self.folder
         if is_done(folder):
             return folder
-        rows = list(csv.DictReader(open(SOURCES, newline=""), delimiter="\t"))
+        rows = source_rows()
         raw_dir = folder / ".sources"
-        for i, row in enumerate(rows, 1):
-            out = folder / row["path"]
-            if out.exists():
-                continue
-            url = f"https://raw.githubusercontent.com/{row['repo']}/{row['ref']}/{row['source_path']}"
-            raw = download(url, raw_dir / row["sha256"], row["sha256"], progress=progress)
-            wave, sr = read_audio(raw)
-            mono = torch.from_numpy(to_mono(wave))
-            mono = resample(mono, sr, SAMPLE_RATE)[: 4 * SAMPLE_RATE]
-            out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = out.with_name(".tmp-" + out.name)
-            sf.write(tmp, np.clip(mono.numpy(), -1, 1), SAMPLE_RATE, subtype="PCM_16")
-            tmp.replace(out)
-            log.info("foley-demo: %d/%d %s", i, len(rows), row["path"])
+        todo = [row for row in rows if not (folder / row["path"]).exists()]
+
+        def fetch(row):
+            return download(source_url(row), raw_dir / row["sha256"], row["sha256"])
+
+        pool = ThreadPoolExecutor(max_workers=WORKERS)
+        try:
+            with progress_bar(len(todo), "foley-demo: downloading", progress, unit="file") as bar:
+                for row, raw in zip(todo, pool.map(fetch, todo)):  # converted in order as they arrive
+                    wave, sr = read_audio(raw)
+                    mono = torch.from_numpy(to_mono(wave))
+                    mono = resample(mono, sr, SAMPLE_RATE)[: 4 * SAMPLE_RATE]
+                    out = folder / row["path"]
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = out.with_name(".tmp-" + out.name)
+                    sf.write(tmp, np.clip(mono.numpy(), -1, 1), SAMPLE_RATE, subtype="PCM_16")
+                    tmp.replace(out)
+                    bar.update(1)
+        except DatasetError:
+            raise
+        except FakebenchError as e:
+            raise DatasetError(f"foley-demo could not be downloaded into {str(folder)!r}: {e.message}",
+                               hint=self._fill_hint(folder)) from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["path", "label", "class", "system", "sample_rate", "duration"])

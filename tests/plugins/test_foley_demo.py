@@ -139,3 +139,161 @@ def test_manifest_given_split_column(tmp_path):
     s = Manifest(root=str(tmp_path)).load()
     assert [len(s[k]) for k in ("train", "val", "eval")] == [4, 2, 2]
     assert s["train"][0].speaker == "spk0"
+
+
+# -- fetched on first use: `fakebench run -D foley-demo` with no --data-root ----------------------------------
+
+
+@pytest.fixture
+def foley_sources(tmp_path, monkeypatch, shared, foley_rows):
+    """A local stand-in for raw.githubusercontent.com serving 10 real and 10 generated
+    shared clips, and a source index (foley_demo.tsv's columns) listing them."""
+    import hashlib
+    import http.server
+    import threading
+
+    from fakebench.plugins.datasets import foley_demo
+
+    chosen = [r for r in foley_rows if r["label"] == "real"][:10] + [r for r in foley_rows if r["label"] == "fake"][:10]
+    rows = []
+    for r in chosen:
+        data = (shared / "data" / "foley" / r["path"]).read_bytes()
+        rows.append({"path": r["path"], "label": r["label"], "class": r["class"], "system": r["system"],
+                     "repo": "owner/repo", "ref": "main", "source_path": r["path"],
+                     "sha256": hashlib.sha256(data).hexdigest()})
+    index = tmp_path / "sources.tsv"
+    with open(index, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter="\t")
+        w.writeheader()
+        w.writerows(rows)
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _serve(self, body: bool):
+            requests.append((self.command, self.path))
+            prefix = "/owner/repo/main/"
+            path = shared / "data" / "foley" / self.path[len(prefix):]
+            if not self.path.startswith(prefix) or ".." in self.path or not path.is_file():
+                self.send_error(404)
+                return
+            data = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if body:
+                self.wfile.write(data)
+
+        def do_GET(self):
+            self._serve(True)
+
+        def do_HEAD(self):
+            self._serve(False)
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(foley_demo, "RAW", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setattr(foley_demo, "SOURCES", index)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # the suite's default: implicit downloads off
+    yield rows, requests
+    server.shutdown()
+    server.server_close()
+
+
+def _invoke(*args):
+    from click.testing import CliRunner
+
+    from fakebench.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.shared
+def test_run_fetches_the_demo_set_on_first_use(foley_sources, isolated_home, tmp_path):
+    """`fakebench run --dataset foley-demo` on a fresh install, no --data-root: --check
+    plans the download without making it; the run downloads (sha256-checked) into the
+    default data root, converts and runs; a second run fetches nothing. (logmel-mlp stands
+    in for the Quick Start's sfx-mlp: the download is the same, the test is faster.)"""
+    import json
+
+    import soundfile as sf
+
+    rows, requests = foley_sources
+    folder = isolated_home / ".fakebench" / "data" / "foley"
+    check = _invoke("run", "--detector", "logmel-mlp", "--dataset", "foley-demo", "--check")
+    assert check.exit_code == 0, check.output
+    assert "will be downloaded" in check.output and str(folder) in check.output and "20 files" in check.output
+    assert [m for m, _ in requests] == ["HEAD"]  # only the reachability check
+    assert not folder.exists()
+
+    r = _invoke("run", "--detector", "logmel-mlp", "--dataset", "foley-demo", "--set", "epochs=2", "--device", "cpu",
+                "--json")
+    assert r.exit_code == 0, r.output
+    gets = [p for m, p in requests if m == "GET"]
+    assert len(gets) == 20 and len(set(gets)) == 20
+    assert "foley-demo: downloading" in r.stderr
+    (rec,) = json.loads(r.stdout)
+    counts = rec["dataset"]["counts"]
+    assert sum(counts[s]["n"] for s in ("train", "val", "eval")) == 20
+    info = sf.info(str(folder / rows[0]["path"]))
+    assert (info.samplerate, info.channels, info.subtype, info.frames) == (22050, 1, "PCM_16", 4 * 22050)
+    assert (folder / "manifest.csv").is_file() and (folder / ".download.done").is_file()
+
+    n = len(requests)
+    again = _invoke("run", "--detector", "logmel-mlp", "--dataset", "foley-demo", "--check")
+    assert again.exit_code == 0 and "will be downloaded" not in again.output
+    assert "train" in again.output and str(folder) in again.output
+    assert len(requests) == n  # nothing fetched, nothing probed
+
+
+def test_a_corrupted_source_is_refused(foley_sources, tmp_path):
+    from fakebench.plugins.datasets import foley_demo
+
+    rows, _ = foley_sources
+    bad = tmp_path / "bad.tsv"
+    rows = [dict(rows[0], sha256="0" * 64)] + rows[1:]
+    with open(bad, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter="\t")
+        w.writeheader()
+        w.writerows(rows)
+    foley_demo.SOURCES = bad  # restored by the fixture's monkeypatch
+    with pytest.raises(DatasetError, match="checksum mismatch") as e:
+        FoleyDemo(root=str(tmp_path / "data")).download(tmp_path / "data")
+    assert str(tmp_path / "data" / "foley") in str(e.value)
+    assert not (tmp_path / "data" / "foley" / rows[0]["path"]).exists()
+
+
+def test_no_network_names_the_url_and_the_folder(monkeypatch, isolated_home):
+    """No server answers: the run stops at start with the URL and the folder to fill."""
+    import socket
+    import time
+
+    from fakebench.plugins.datasets import foley_demo
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    s.close()
+    monkeypatch.setattr(foley_demo, "RAW", dead)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    folder = isolated_home / ".fakebench" / "data" / "foley"
+    t = time.perf_counter()
+    r = _invoke("run", "--detector", "logmel-mlp", "--dataset", "foley-demo")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert dead + "/FurioColombo/mamba-foley/" in r.output and str(folder) in r.output
+    assert "fakebench download foley-demo" in r.output
+    assert time.perf_counter() - t < 15
+    with pytest.raises(DatasetError) as e:  # the dataset alone, as `fakebench info` would load it
+        FoleyDemo().load()
+    assert dead in str(e.value) and str(folder) in str(e.value)
+
+
+def test_downloads_off_says_so_and_where(monkeypatch, isolated_home):
+    monkeypatch.setenv("FAKEBENCH_OFFLINE", "1")
+    folder = isolated_home / ".fakebench" / "data" / "foley"
+    r = _invoke("run", "--detector", "logmel-mlp", "--dataset", "foley-demo", "--check")
+    assert r.exit_code == 2
+    assert "downloads are off" in r.output and str(folder) in r.output and "raw.githubusercontent.com" in r.output
+    assert not folder.exists()

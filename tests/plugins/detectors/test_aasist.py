@@ -245,3 +245,35 @@ def test_rawboost_augments_training_only_and_is_reproducible():
     assert np.array_equal(s, b.decision_function(xte)) and np.array_equal(s, a.decision_function(xte))
     with pytest.raises(ConfigError, match="rawboost"):
         AASIST(**kw, augment="rawboost").fit(xtr, ytr)
+
+
+@pytest.mark.weights
+@pytest.mark.shared
+def test_a_run_sends_each_clip_through_the_network_once(weights_dir, shared, speech_rows, tmp_path, monkeypatch):
+    """The val split is scored once (for the threshold, with the final model) and reused by
+    the runner: clips through the network = val + eval, not 2 x val + eval."""
+    import csv
+
+    import fakebench
+
+    real = [r for r in speech_rows if r["label"] == "real"][:6]
+    fake = [r for r in speech_rows if r["label"] == "fake"][:6]
+    rows = [{"path": str(shared / "data" / "speech" / r["path"]), "label": r["label"],
+             "split": ("train", "train", "val", "val", "eval", "eval")[i % 6]} for i, r in enumerate(real + fake)]
+    manifest = tmp_path / "m.csv"
+    with open(manifest, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["path", "label", "split"])
+        w.writeheader()
+        w.writerows(rows)
+    seen = []
+    original = AASIST._scores
+
+    def counting(self, source, net=None):
+        seen.append(len(source))
+        return original(self, source, net)
+
+    monkeypatch.setattr(AASIST, "_scores", counting)
+    rec = fakebench.run(dataset="manifest", detector="aasist", data_root=str(manifest), weights=str(weights_dir),
+                        results_dir=str(tmp_path / "res"), cache_dir=str(tmp_path / "cache"), device="cpu")[0]
+    n_val, n_eval = rec["dataset"]["counts"]["val"]["n"], rec["dataset"]["counts"]["eval"]["n"]
+    assert sum(seen) == n_val + n_eval == 8
