@@ -441,7 +441,8 @@ def audio_info(path: str | Path) -> tuple[int, int, int]:
     try:
         info = sf.info(str(path))
     except Exception as e:
-        raise AudioError(f"cannot read the header of {str(path)!r}: {str(e).splitlines()[0] if str(e) else e}") from None
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise AudioError(f"cannot read the header of {str(path)!r}: {why}") from None
     frames, sr = int(info.frames), int(info.samplerate)
     _check_header_numbers(path, frames, sr)
     if frames == 0:

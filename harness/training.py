@@ -30,6 +30,13 @@ protocol for inputs made batch by batch (audio decoded on the fly, images made o
 device): the caller yields the batches, chooses the loss and the optimiser (and a
 per-step scheduler), and model selection can use the validation EER instead of the
 accuracy (AASIST's recipe).
+
+Degenerate fits are refused, not recorded: both loops check their arguments (at least
+one epoch, batches of at least one clip, a checkpoint interval of at least one, a
+non-empty training split) and raise :class:`~fakebench.errors.ConfigError` when a fit
+ended after 0 optimiser steps (``epochs=0`` used to give "loss 0.0000" and an untrained
+model). :func:`degenerate_scores` says when the scores of a fitted detector carry no
+information (all equal, or not finite), for the runner to warn in the record.
 """
 
 from __future__ import annotations
@@ -51,6 +58,48 @@ class TrainResult:
     history: list[dict]
     best_epoch: int
     best_val_accuracy: float | None
+
+
+def _check_loop(epochs: int, batch_size: int, checkpoint_every: int, n: int) -> None:
+    """Refuse loop arguments that cannot train, naming the parameter."""
+    from .errors import ConfigError
+
+    for name, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
+                             ("checkpoint_every", checkpoint_every, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ConfigError(f"training: {name}={value!r} is invalid: it must be an integer >= {low}",
+                              hint=f"e.g. --set {name}=10")
+    if n < 1:
+        raise ConfigError("training: the training split is empty", hint="check the dataset's train split")
+
+
+def _check_steps(steps: int, epochs: int) -> None:
+    from .errors import ConfigError
+
+    if steps == 0:
+        raise ConfigError(f"training took 0 optimiser steps in {epochs} epoch(s): the model would be untrained",
+                          hint="check epochs, batch_size and the size of the training split")
+
+
+def degenerate_scores(scores, labels=None) -> str | None:
+    """Why ``scores`` (one per clip, higher = more likely fake) carry no information, or
+    None when they do: every score equal (a constant model: e.g. ``hidden=[0]``, or a
+    fit that never moved), or any score NaN/infinite. For the runner's record warning.
+    ``labels`` (1 = fake), when given, only adds the counts to the message."""
+    s = np.asarray(scores, dtype=np.float64).reshape(-1)
+    if s.size == 0:
+        return None
+    bad = int((~np.isfinite(s)).sum())
+    if bad:
+        return f"{bad} of {s.size} scores are NaN or infinite"
+    if s.size > 1 and float(s.max()) == float(s.min()):
+        what = f"all {s.size} scores"
+        if labels is not None:
+            y = np.asarray(labels).reshape(-1)
+            what += f" ({int((y == 1).sum())} fake, {int((y == 0).sum())} real clips)"
+        return (f"{what} are equal ({float(s[0]):.6g}): the detector does not separate anything "
+                "(a degenerate fit: check its parameters and training data)")
+    return None
 
 
 def _log_epoch(row: dict, epochs: int) -> None:
@@ -175,6 +224,7 @@ def train_binary(
     (``checkpoint_rule``: ``best`` or ``block-mean:N``; ``warmup_epochs``)."""
     if balance not in ("sampler", "oversample", "subsample", "none"):
         raise ValueError(f"balance must be sampler, oversample, subsample or none, not {balance!r}")
+    _check_loop(epochs, batch_size, checkpoint_every, len(y))
     rule, block = parse_checkpoint_rule(checkpoint_rule)
     warmup_epochs = int(warmup_epochs)
     if warmup_epochs < 0:
@@ -189,6 +239,7 @@ def train_binary(
     best_state, best_epoch, best_acc = None, 0, -1.0
     block_curve: list[float] = []  # block-mean: the per-batch-mean accuracy of each epoch
     best_block = None
+    steps = 0
     for epoch in range(1 - warmup_epochs, epochs + 1):  # epochs < 1 are the warm-up
         model.train()
         order = epoch_indices(len(y), y, balance, gen)
@@ -203,6 +254,8 @@ def train_binary(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if epoch >= 1:
+                steps += 1
             total += loss.detach().to(acc_dtype) * len(idx)
             correct += ((logits.detach() > 0).long() == y[idx]).sum()
             seen += len(idx)
@@ -238,6 +291,7 @@ def train_binary(
                 best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch  # no val: keep the last
             elif acc > best_acc:
                 best_state, best_epoch, best_acc = copy.deepcopy(model.state_dict()), epoch, acc
+    _check_steps(steps, epochs)
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
@@ -299,10 +353,12 @@ def train_batches(
         raise ValueError(f"balance must be sampler, oversample, subsample or none, not {balance!r}")
     if select not in ("accuracy", "eer"):
         raise ValueError(f"select must be accuracy or eer, not {select!r}")
+    _check_loop(epochs, batch_size, checkpoint_every, len(y))
     gen = torch.Generator().manual_seed(int(seed))
     y = y.cpu()
     history: list[dict] = []
     best_state, best_epoch, best_key = None, 0, None
+    steps = 0
     for epoch in range(1, epochs + 1):
         model.train()
         order = epoch_indices(len(y), y, balance, gen)
@@ -316,6 +372,7 @@ def train_batches(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            steps += 1
             if scheduler is not None:
                 scheduler.step()
             total += float(loss.detach()) * len(idx)
@@ -351,6 +408,7 @@ def train_batches(
                 best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch  # no val: keep the last
             elif better:
                 best_state, best_epoch, best_key = copy.deepcopy(model.state_dict()), epoch, key
+    _check_steps(steps, epochs)
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()

@@ -85,12 +85,13 @@ def test_records_are_written_atomically(tmp_path, monkeypatch):
     assert not (tmp_path / "runs" / "r1.json").exists()
 
 
-def test_non_json_record_is_reported(tmp_path):
+def test_non_json_record_is_quarantined(tmp_path):
     store = ResultStore(tmp_path)
     store.add(_record("r1", 0, 0.9))
     (tmp_path / "runs" / "bad.json").write_text("{not json")
-    with pytest.raises(FakebenchError, match="bad.json"):
-        store.rebuild()
+    assert store.rebuild() == 1
+    assert (tmp_path / "quarantine" / "bad.json").exists()
+    assert "not valid JSON" in (tmp_path / "quarantine" / "bad.json.reason.txt").read_text()
 
 
 def test_a_seed_run_twice_counts_once_with_its_latest_result():

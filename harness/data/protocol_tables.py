@@ -81,8 +81,15 @@ class Table:
 
 
 def _open_text(path: Path, dataset: str, hint: str | None):
+    """The lines of ``path`` streamed in its encoding (UTF-8, or UTF-16/32 with a BOM;
+    :mod:`fakebench.textfiles`): anything else is a :class:`DatasetError` naming the file,
+    line and byte offset."""
+    from ..textfiles import open_text
+
     try:
-        return open(path, encoding="utf-8", newline="")
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder, not a file")
+        return open_text(path, error=DatasetError, expected="UTF-8 text", prefix=f"{dataset}: ")
     except FileNotFoundError:
         raise DatasetError(f"{dataset}: protocol file {str(path)!r} does not exist", hint=hint) from None
     except OSError as e:
@@ -101,34 +108,52 @@ def iter_lines(path: str | Path, *, dataset: str, hint: str | None = None,
             yield lineno, fields
 
 
+def check_header(header: Sequence[str], path: str | Path, dataset: str) -> None:
+    """Refuse a header that names a column twice (``label,...,label``): which one a
+    reader takes would be a silent choice. Blank names are ignored."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise DatasetError(f"{dataset}: {str(path)!r} has two columns named {name!r} "
+                               f"(columns {seen[name]} and {i})",
+                               hint="rename or delete one of them: which one holds the values is ambiguous")
+        seen[name] = i
+
+
 def iter_csv(path: str | Path, *, dataset: str, delimiter: str = ",", required: Sequence[str] = (),
              hint: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV with a header line, streamed: ``(line number, {column: value})``.
 
-    A missing required column, or a row with more fields than the header, is an error
-    naming the file (and line).
+    A missing required column, a column named twice, or a row with more fields than
+    the header, is an error naming the file (and line).
     """
     path = Path(path)
     with _open_text(path, dataset, hint) as f:
-        if f.read(1) != "\ufeff":  # skip a UTF-8 byte-order mark, keep anything else
-            f.seek(0)
         reader = csv.reader(f, delimiter=delimiter)
         try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise DatasetError(f"{dataset}: {str(path)!r} is empty", hint=hint) from None
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise DatasetError(f"{dataset}: {str(path)!r} has no column(s) {missing} (its header: {header})",
-                               hint=hint or f"the first line must name the columns {list(required)}")
-        for row in reader:
-            lineno = reader.line_num
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
-                raise DatasetError(f"{dataset}: {path}:{lineno} has {len(row)} fields, the header has {len(header)}",
-                                   hint=hint or "quote fields that contain the delimiter")
-            yield lineno, dict(zip(header, (cell.strip() for cell in row)))
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                raise DatasetError(f"{dataset}: {str(path)!r} is empty", hint=hint) from None
+            check_header(header, path, dataset)
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise DatasetError(f"{dataset}: {str(path)!r} has no column(s) {missing} (its header: {header})",
+                                   hint=hint or f"the first line must name the columns {list(required)}")
+            for row in reader:
+                lineno = reader.line_num
+                if not row or not any(cell.strip() for cell in row):
+                    continue
+                if len(row) > len(header):
+                    raise DatasetError(f"{dataset}: {path}:{lineno} has {len(row)} fields, "
+                                       f"the header has {len(header)}",
+                                       hint=hint or "quote fields that contain the delimiter")
+                yield lineno, dict(zip(header, (cell.strip() for cell in row)))
+        except csv.Error as e:
+            raise DatasetError(f"{dataset}: {path}:{reader.line_num} is not valid CSV: {e}",
+                               hint=hint or "check the quoting of that line") from None
 
 
 def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence[str]], fields: Sequence[str], *,
@@ -294,6 +319,8 @@ def list_names(folder: str | Path) -> set[str]:
 def child_paths(folder: str | Path, names: Sequence[str]) -> list[Path]:
     """``[folder / name for name in names]``, fast enough for 611k names.
 
+    Names holding separators are normalised lexically (``os.path.normpath``: ``./x`` and
+    ``sub/../x`` are ``x``), so one file listed under two spellings gets one path.
     ``folder / name`` re-parses the whole path each time (~5 µs); for plain file names
     (no separator) this uses pathlib's own child constructor when the running Python
     has it and it gives the identical path, checked on the first name, else ``/``.
@@ -311,7 +338,8 @@ def child_paths(folder: str | Path, names: Sequence[str]) -> list[Path]:
             plain = False
     if plain:
         return [make(n) for n in names]
-    return [folder / n for n in names]
+    # names with separators: normalised (``a/../b.wav`` is ``b.wav``), so one file has one path
+    return [Path(os.path.normpath(folder / n)) for n in names]
 
 
 def keep_present(table: Table, names: Sequence[str], present: Callable[[int, str], bool], *,

@@ -6,7 +6,9 @@
 * :func:`fixed_split`: one unstratified split shared by every seed, with scikit-learn's
   exact ``train_test_split`` indices (Ouajdi et al.'s ``DataSplitLoader``, seed 42);
 * :func:`apply_protocol`: the protocol named by a manifest-style dataset (``given``,
-  ``random``, ``unseen-systems``, ``fixed``).
+  ``random``, ``unseen-systems``, ``fixed``);
+* :func:`check_disjoint`: which files sit in two splits (same normalised path, same
+  file through a link, optionally same bytes).
 
 Every function is deterministic for a given seed and clip list, and returns
 ``{"train": [...], "val": [...], "eval": [...]}`` with each clip's ``split`` set.
@@ -257,3 +259,84 @@ def fixed_split(
     parts = {"train": [rest[i] for i in train_pos], "val": [clips[i] for i in val_pos],
              "eval": [rest[i] for i in eval_pos]}
     return {s: [with_split(c, s) for c in parts[s]] for s in SPLITS}
+
+
+# -- leakage between splits ---------------------------------------------------------------
+
+
+def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, content: bool = False,
+                   limit: int = 20) -> list[str]:
+    """Problems with ``splits`` sharing audio: one line per clip whose file is already
+    in another split. For the runner, before fitting (a shared file inflates every
+    score); the datasets' readers already normalise paths, so this catches what they
+    cannot see.
+
+    A file is the same when its path is the same after lexical normalisation
+    (``os.path.normpath``: ``./x.wav``, ``sub/../x.wav``); with ``identity`` (default)
+    also when two paths reach one file (same device and inode: a symlink, a hard link,
+    a path through a symlinked folder; one ``stat`` per clip); with ``content`` also when
+    two files hold the same bytes (SHA-256, read only for files whose sizes collide
+    across splits). Files that cannot be read are left to the decoder. Returns at most
+    ``limit`` lines, the last one saying how many more there are; empty when the splits
+    are disjoint.
+    """
+    import hashlib
+    import os
+
+    problems: list[str] = []
+    total = 0
+
+    def report(kind: str, first: tuple[str, Clip], second: tuple[str, Clip]) -> None:
+        nonlocal total
+        total += 1
+        if len(problems) < limit:
+            (s1, c1), (s2, c2) = first, second
+            where = "" if str(c1.path) == str(c2.path) else f": {c1.path} and {c2.path}"
+            problems.append(f"{kind}: clip {c1.id!r} ({s1}) and clip {c2.id!r} ({s2}) are one file{where}")
+
+    sizes: dict[tuple, int] = {}
+    owner: dict[tuple, tuple[str, Clip]] = {}
+    for split, clips in splits.items():
+        for c in clips:
+            path = os.path.normpath(os.fspath(c.path))
+            key: tuple = ("path", path)
+            if identity or content:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    st = None
+                if st is not None:
+                    if identity:
+                        key = ("file", st.st_dev, st.st_ino)
+                    sizes[key] = st.st_size
+            if key in owner:
+                if owner[key][0] != split:
+                    first = owner[key][1]
+                    same_path = os.path.normpath(os.fspath(first.path)) == path
+                    report("same path" if same_path else "same file", owner[key], (split, c))
+            else:
+                owner[key] = (split, c)
+    if content:
+        by_size: dict[int, list[tuple]] = {}
+        for key, size in sizes.items():
+            by_size.setdefault(size, []).append(key)
+        by_digest: dict[tuple, tuple[str, Clip]] = {}
+        for size, keys in by_size.items():
+            if len({owner[k][0] for k in keys}) < 2:
+                continue  # no two splits hold a file of this size
+            for k in keys:
+                split, c = owner[k]
+                h = hashlib.sha256()
+                try:
+                    with open(c.path, "rb") as f:
+                        for block in iter(lambda: f.read(1 << 20), b""):
+                            h.update(block)
+                except OSError:
+                    continue
+                d = (size, h.hexdigest())
+                if d in by_digest and by_digest[d][0] != split:
+                    report("same content", by_digest[d], (split, c))
+                by_digest.setdefault(d, (split, c))
+    if total > len(problems):
+        problems.append(f"... and {total - len(problems)} more")
+    return problems

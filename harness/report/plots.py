@@ -7,6 +7,11 @@ switch, safe on headless machines and in threads. Every function returns PNG byt
 
 Conventions: fake is the positive class. DET axes are on the normal-deviate (probit)
 scale, x = real clips called fake, y = fakes called real, as in the ASVspoof DET plots.
+
+Labels come from users (pipeline, dataset and system names such as ``$x^$``), so every
+figure is drawn as plain text: mathtext and LaTeX are off (``text.parse_math`` and
+``text.usetex``), whatever the user's matplotlibrc says; a matplotlib too old for
+``text.parse_math`` gets its dollar signs escaped instead (:func:`plain`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,45 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 DET_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.98, 0.99)
+
+
+def _rc() -> dict[str, Any]:
+    import matplotlib
+
+    rc: dict[str, Any] = {"text.usetex": False}
+    if "text.parse_math" in matplotlib.rcParams:
+        rc["text.parse_math"] = False
+    return rc
+
+
+def plain(text: Any) -> str:
+    """``text`` as a label matplotlib draws verbatim: control characters become spaces;
+    with ``text.parse_math`` off (see :func:`plain_text`) nothing else changes, on an
+    older matplotlib ``$`` is escaped."""
+    import matplotlib
+
+    text = "".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in str(text))  # no glyph for them
+    if "text.parse_math" in matplotlib.rcParams:
+        return text
+    return text.replace("$", r"\$")
+
+
+def plain_text(fn):
+    """Draw ``fn``'s figure with mathtext and LaTeX off (labels are user text)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        import warnings
+
+        import matplotlib
+
+        with matplotlib.rc_context(_rc()), warnings.catch_warnings():
+            # a name in a script the font lacks is drawn as a box; that needs no warning per glyph
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _figure(width: float = 4.6, height: float = 3.6):
@@ -42,6 +86,7 @@ def data_uri(png_bytes: bytes) -> str:
 Curve = tuple[str, Sequence[float], Sequence[int]]  # (label, scores, labels)
 
 
+@plain_text
 def det_plot(curves: Sequence[Curve], title: str = "DET") -> bytes:
     """DET curves of several pipelines on probit axes, with their EER points."""
     from scipy.stats import norm
@@ -59,7 +104,7 @@ def det_plot(curves: Sequence[Curve], title: str = "DET") -> bytes:
         x = norm.ppf(np.clip(frr.cpu().numpy(), eps, 1 - eps))
         y = norm.ppf(np.clip(far.cpu().numpy(), eps, 1 - eps))
         e = eer(scores, labels, warn=False)
-        (line,) = ax.step(x, y, where="post", label=f"{label} (EER {100 * e:.1f}%)")
+        (line,) = ax.step(x, y, where="post", label=plain(f"{label} (EER {100 * e:.1f}%)"))
         pe = norm.ppf(np.clip(e, eps, 1 - eps))
         ax.plot([pe], [pe], "o", color=line.get_color(), markersize=4)
     ticks = [t for t in DET_TICKS if t >= lo * 0.99] or [0.5]
@@ -72,12 +117,13 @@ def det_plot(curves: Sequence[Curve], title: str = "DET") -> bytes:
     ax.plot(lim, lim, ":", color="grey", linewidth=0.8)
     ax.set_xlabel("real clips called fake (%)")
     ax.set_ylabel("fake clips called real (%)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.grid(True, linewidth=0.3)
     ax.legend(fontsize=7, loc="upper right")
     return png(fig)
 
 
+@plain_text
 def roc_plot(curves: Sequence[Curve], title: str = "ROC") -> bytes:
     """ROC curves (fake = positive) with their AUC."""
     from ..metrics import roc_auc, roc_curve
@@ -87,18 +133,19 @@ def roc_plot(curves: Sequence[Curve], title: str = "ROC") -> bytes:
     for label, scores, labels in curves:
         fpr, tpr = roc_curve(scores, labels)
         ax.step(fpr.cpu().numpy(), tpr.cpu().numpy(), where="post",
-                label=f"{label} (AUC {roc_auc(scores, labels):.3f})")
+                label=plain(f"{label} (AUC {roc_auc(scores, labels):.3f})"))
     ax.plot([0, 1], [0, 1], ":", color="grey", linewidth=0.8)
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.set_xlabel("false positive rate (real called fake)")
     ax.set_ylabel("true positive rate (fake detected)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.grid(True, linewidth=0.3)
     ax.legend(fontsize=7, loc="lower right")
     return png(fig)
 
 
+@plain_text
 def score_histogram(scores: Sequence[float], labels: Sequence[int], threshold: float | None = None,
                     title: str = "scores") -> bytes:
     """Histograms of real and fake scores on shared bins, with the decision threshold."""
@@ -112,11 +159,12 @@ def score_histogram(scores: Sequence[float], labels: Sequence[int], threshold: f
         ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="threshold")
     ax.set_xlabel("score (higher = more likely fake)")
     ax.set_ylabel("clips")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.legend(fontsize=7)
     return png(fig)
 
 
+@plain_text
 def confusion_plot(matrix: Sequence[Sequence[int]], title: str = "confusion") -> bytes:
     """A 2 x 2 confusion matrix [[TN, FP], [FN, TP]] (rows = truth) with counts."""
     m = np.asarray(matrix, dtype=np.int64)
@@ -133,10 +181,11 @@ def confusion_plot(matrix: Sequence[Sequence[int]], title: str = "confusion") ->
     ax.set_yticklabels(["real", "fake"])
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(plain(title), fontsize=9)
     return png(fig)
 
 
+@plain_text
 def system_bars(values: Mapping[str, Mapping[str, tuple[float, float | None]]], ylabel: str = "EER (%)",
                 title: str = "per system", scale: float = 100.0) -> bytes:
     """Grouped bars: for each system, one bar per pipeline (mean, with the std as an
@@ -153,11 +202,11 @@ def system_bars(values: Mapping[str, Mapping[str, tuple[float, float | None]]], 
         lower = np.minimum(errs, np.nan_to_num(means))  # error rates do not go below 0
         # plain lists: matplotlib warns on (2, 1) arrays of error bars
         ax.bar(x + (k - (len(pipelines) - 1) / 2) * width, means, width, yerr=[lower.tolist(), errs.tolist()],
-               capsize=2, label=p)
+               capsize=2, label=plain(p))
     ax.set_xticks(x)
-    ax.set_xticklabels(systems, rotation=30, ha="right", fontsize=7)
+    ax.set_xticklabels([plain(x) for x in systems], rotation=30, ha="right", fontsize=7)
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(plain(title), fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(True, axis="y", linewidth=0.3)
     return png(fig)

@@ -40,12 +40,19 @@ def _plain(value: Any, col: Column) -> str:
     return "" if value is None else str(value)
 
 
+def markdown_escape(text: str) -> str:
+    """A table cell that cannot break its row: ``|`` escaped, line breaks and other
+    control characters turned into spaces."""
+    out = str(text).replace("|", "\\|")
+    return "".join(" " if (ord(ch) < 32 or ord(ch) == 127) else ch for ch in out)
+
+
 def to_markdown(grid: Grid, digits: int = 2) -> str:
     from tabulate import tabulate
 
     def cell(v, col):
         if not col.metric:
-            return _plain(v, col)
+            return markdown_escape(_plain(v, col))
         text = fmt_cell(v, digits)
         if v is not None and v["best"]:
             text = f"**{text}**"
@@ -54,8 +61,9 @@ def to_markdown(grid: Grid, digits: int = 2) -> str:
         return text
 
     body = [[cell(v, c) for v, c in zip(row, grid.columns)] for row in grid.rows]
-    text = tabulate(body, headers=[c.label for c in grid.columns], tablefmt="github", disable_numparse=True)
-    parts = [f"### {grid.title}\n"] if grid.title else []
+    text = tabulate(body, headers=[markdown_escape(c.label) for c in grid.columns], tablefmt="github",
+                    disable_numparse=True)
+    parts = [f"### {markdown_escape(grid.title)}\n"] if grid.title else []
     parts.append(text)
     if grid.notes and grid.rows:
         parts.append("\n" + "\n".join(f"> {n}" for n in grid.notes))

@@ -70,6 +70,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import PathParam, dataset_specs
 
 LOADER_VERSION = "1"
 FIELDS = ("id", "file", "label")
@@ -97,6 +100,8 @@ class _AddTestSet(Dataset):
     citation = "Yi et al., ADD 2022: the First Audio Deep Synthesis Detection Challenge, ICASSP 2022"
     folder = "ADD2022"
     protocols = ("eval-only", "official")
+    param_specs = dataset_specs(
+        protocols, label_file=PathParam(), audio_dir=PathParam(), check_files=Bool(), cache=Bool())
     attributes = ("track",)
     test_split = "eval"
     track = "LF"

@@ -65,6 +65,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import PathParam, dataset_specs
 
 LOADER_VERSION = "1"
 FIELDS = ("id", "file", "label")
@@ -93,6 +96,8 @@ class _AddTestSet(Dataset):
     citation = "Yi et al., ADD 2023: the Second Audio Deepfake Detection Challenge, DADA workshop at IJCAI 2023"
     folder = "ADD2023"
     protocols = ("eval-only", "official")
+    param_specs = dataset_specs(
+        protocols, label_file=PathParam(), audio_dir=PathParam(), check_files=Bool(), cache=Bool())
     attributes = ("track",)
     test_split = "eval"
     track = "FG-R1"

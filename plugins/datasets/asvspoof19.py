@@ -52,6 +52,9 @@ from fakebench.api import Clip, Dataset, DatasetError, hookimpl
 from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
 
 from fakebench.api import fetch_and_extract
+from fakebench.api import Bool
+
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -112,6 +115,7 @@ class _Asvspoof2019(Dataset):
     citation = ("Wang et al., ASVspoof 2019: a large-scale public database of synthesized, converted and "
                 "replayed speech, Computer Speech & Language 2020")
     protocols = ("official",)
+    param_specs = dataset_specs(protocols, check_files=Bool(), cache=Bool())
     test_split = "eval"
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, check_files=True, cache=True):

@@ -92,6 +92,9 @@ from fakebench.api import Clip, Dataset, DatasetError, FakebenchError, hookimpl
 from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
 
 from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
+from fakebench.api import Bool
+
+from ._params import NamesParam, PathParam, dataset_specs
 from .asvspoof19 import Asvspoof19LA, parse_key
 
 log = logging.getLogger("fakebench")
@@ -196,6 +199,8 @@ class _Asvspoof2021(Dataset):
     citation = ("Liu et al., ASVspoof 2021: Towards spoofed and deepfake speech detection in the wild, "
                 "IEEE/ACM TASLP 2023")
     protocols = ("official",)
+    param_specs = dataset_specs(
+        protocols, subset=NamesParam(nullable=False), asvspoof19_root=PathParam(), check_files=Bool(), cache=Bool())
     #: Used only for testing, the 2021 set is scored on its eval split (train/val are 2019 LA).
     test_split = "eval"
 

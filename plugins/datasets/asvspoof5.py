@@ -91,6 +91,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import PathParam, dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -165,6 +168,7 @@ class Asvspoof5(Dataset):
                 "ASVspoof 2024 Workshop")
     folder = "asvspoof5"
     protocols = ("official",)
+    param_specs = dataset_specs(protocols, check_files=Bool(), cache=Bool(), asv_score_file=PathParam())
     attributes = ("speaker", "system", "gender", "codec", "codec_q", "attack_tag")
     test_split = "eval"
 

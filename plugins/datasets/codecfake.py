@@ -74,6 +74,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import NamesParam, dataset_specs
 
 LOADER_VERSION = "1"
 CODEC_CONDITIONS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7")
@@ -129,6 +132,7 @@ class Codecfake(Dataset):
     citation = "Xie et al., The Codecfake Dataset and Countermeasures for the Universally Detection of Deepfake Audio"
     folder = "Codecfake"
     protocols = ("eval-only", "official")
+    param_specs = dataset_specs(protocols, conditions=NamesParam(nullable=False), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker", "condition", "language")
     test_split = "eval"
 

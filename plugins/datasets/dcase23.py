@@ -56,6 +56,9 @@ from pathlib import Path
 from fakebench.api import Clip, Dataset, DatasetError, fixed_split, hookimpl, random_split, unseen_systems_split
 
 from fakebench.api import fetch_zenodo, subdirs
+from fakebench.api import Bool
+
+from ._params import NamesParam, dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -110,6 +113,8 @@ class Dcase23(Dataset):
     citation = "Choi et al., Foley Sound Synthesis at the DCASE 2023 Challenge, DCASE 2023 Workshop"
     folder = "dcase23"
     protocols = ("random", "unseen-systems", "fixed")
+    param_specs = dataset_specs(
+        protocols, held_out=NamesParam(), tracks=NamesParam(nullable=False), include_baseline=Bool())
     attributes = ("class", "system", "track", "set")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, held_out=None, tracks="A,B",

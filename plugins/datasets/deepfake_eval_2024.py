@@ -59,6 +59,9 @@ from fakebench.api import (
     list_names,
     random_split,
 )
+from fakebench.api import Bool
+
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -99,6 +102,7 @@ class DeepfakeEval2024(Dataset):
                 "in 2024, arXiv:2503.02857")
     folder = "Deepfake-Eval-2024"
     protocols = ("official", "eval-only")
+    param_specs = dataset_specs(protocols, check_files=Bool(), cache=Bool())
     attributes = ("format",)
     test_split = "eval"
 

@@ -66,6 +66,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import NamesParam, dataset_specs
 
 LOADER_VERSION = "1"
 SYSTEMS = ("GradTTS", "MatchaTTS", "NaturalSpeech2", "PflowTTS", "StyleTTS2")
@@ -97,6 +100,7 @@ class Dfadd(Dataset):
     citation = "Du et al., DFADD: The Diffusion and Flow-Matching Based Audio Deepfake Dataset, IEEE SLT 2024"
     folder = "DFADD"
     protocols = ("official", "eval-only")
+    param_specs = dataset_specs(protocols, subsets=NamesParam(nullable=False), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker")
     test_split = "eval"
 

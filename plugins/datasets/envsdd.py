@@ -60,6 +60,9 @@ from fakebench.api import Clip, Dataset, DatasetError, hookimpl
 from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 
 from fakebench.api import fetch_zenodo, subdirs
+from fakebench.api import Bool
+
+from ._params import Choice, dataset_specs
 
 USAGE = {"train": "train", "training": "train", "validation": "val", "valid": "val", "val": "val", "dev": "val"}
 LABELS = {"real": 0, "fake": 1}
@@ -118,6 +121,7 @@ class EnvSDD(Dataset):
     citation = "Yin et al., EnvSDD: Benchmarking Environmental Sound Deepfake Detection, Interspeech 2025"
     folder = "EnvSDD"
     protocols = ("track1", "track2")
+    param_specs = dataset_specs(protocols, eval_set=Choice("test", "eval"), check_files=Bool())
     test_split = "eval"
     attributes = ("system", "fake_type", "source_dataset")
 

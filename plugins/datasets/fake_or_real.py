@@ -65,6 +65,8 @@ from fakebench.api import (
 )
 from fakebench.api import data_root as default_data_root
 
+from ._params import dataset_specs
+
 log = logging.getLogger("fakebench")
 
 BASE_URL = "https://bil.eecs.yorku.ca/share"
@@ -87,6 +89,7 @@ class _FakeOrReal(Dataset):
     license = "see https://bil.eecs.yorku.ca/datasets/ (research use)"
     citation = "Reimao and Tzerpos, FoR: A Dataset for Synthetic Speech Detection, SpeD 2019"
     protocols = ("official", "eval-only")
+    param_specs = dataset_specs(protocols)
     attributes = ("format",)
     test_split = "eval"
     folder = "for-norm"

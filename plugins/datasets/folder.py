@@ -5,7 +5,7 @@ Source: your own files. License: yours. Citation: none.
 Layout on disk (``--data-root`` points at the top folder)::
 
     DIR/
-      real/ ... any depth ... *.wav *.flac *.mp3 *.ogg
+      real/ ... any depth ... audio files (WAV, FLAC, MP3, Ogg/Opus, AIFF, CAF, W64...)
       fake/ ... any depth ...            fake/<system>/... names the generator
 
 or, with your own split::
@@ -21,6 +21,12 @@ Label folders may also be named ``bonafide``/``bona-fide``/``genuine`` and
 path relative to DIR. Hidden files and folders are skipped; any other top-level folder
 is an error (so that a typo does not silently drop data).
 
+Audio is every format the decoder reads (``fakebench.data.files``: each libsndfile
+format's extensions). Other visible files (``notes.txt``, ``cover.jpg``, an ``.m4a``
+libsndfile cannot decode) and files lying beside the label folders are skipped,
+counted and named in a warning (``fakebench info folder`` and the run log show it);
+the count is ``skipped_`` after :meth:`Folder.load`.
+
 Protocols: ``auto`` (``given`` when split folders exist, else ``random``), ``given``,
 ``random`` (seeded 70/10/20, stratified by label) and ``unseen-systems`` (whole fake
 sub-folders held out of train and val; ``held_out=`` to choose them).
@@ -28,6 +34,7 @@ sub-folders held out of train and val; ``held_out=`` to choose them).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fakebench.api import Clip, Dataset, DatasetError, hookimpl
@@ -35,8 +42,11 @@ from fakebench.api import parse_label
 from fakebench.api import data_root as default_data_root
 from fakebench.api import SPLIT_NAMES
 
-from fakebench.api import AUDIO_SUFFIXES, apply_protocol, audio_files, subdirs
+from fakebench.api import apply_protocol, audio_files, subdirs
 
+from ._params import NamesParam, dataset_specs
+
+log = logging.getLogger("fakebench")
 
 
 def _label_of(name: str) -> int | None:
@@ -51,6 +61,7 @@ class Folder(Dataset):
     name = "folder"
     description = "your own audio in real/ and fake/ folders (optionally under train/ val/ eval/)"
     protocols = ("auto", "given", "random", "unseen-systems")
+    param_specs = dataset_specs(protocols, held_out=NamesParam())
     attributes = ("system",)
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, held_out=None):
@@ -58,7 +69,7 @@ class Folder(Dataset):
         self.held_out = held_out
 
     def instructions(self) -> str:
-        return "pass --data-root DIR, where DIR holds real/ and fake/ folders of audio (WAV, FLAC, MP3, OGG)"
+        return "pass --data-root DIR, where DIR holds real/ and fake/ folders of audio (WAV, FLAC, MP3, Ogg, AIFF...)"
 
     def top(self) -> Path:
         root = Path(self.root).expanduser() if self.root is not None else default_data_root()
@@ -67,9 +78,10 @@ class Folder(Dataset):
                                hint=self.instructions())
         return root
 
-    def _labelled(self, folder: Path, base: Path, split: str) -> list[Clip]:
+    def _labelled(self, folder: Path, base: Path, split: str, skipped: list[Path]) -> list[Clip]:
         out = []
         found = False
+        skipped.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith(".") and not p.is_dir())
         for name in subdirs(folder):
             label = _label_of(name)
             if label is None:
@@ -79,7 +91,7 @@ class Folder(Dataset):
                     hint="use real/ and fake/ (or bonafide/, spoof/)" + ("" if split else
                          ", optionally under train/ val/ eval/") + "; move other folders elsewhere")
             found = True
-            for path in audio_files(folder / name):
+            for path in audio_files(folder / name, skipped):
                 rel = path.relative_to(folder / name)
                 system = rel.parts[0] if label == 1 and len(rel.parts) > 1 else None
                 out.append(Clip(id=path.relative_to(base).as_posix(), path=path, label=label, split=split,
@@ -92,16 +104,25 @@ class Folder(Dataset):
         top = self.top()
         names = subdirs(top)
         splits = [n for n in names if n.lower() in SPLIT_NAMES]
+        skipped: list[Path] = []
         if splits:
             others = [n for n in names if n not in splits]
             if others:
                 raise DatasetError(f"folder: {str(top / others[0])!r} sits beside split folders {splits}",
                                    hint="with split folders, every top-level folder must be train/, val/ or eval/")
-            clips = [c for s in splits for c in self._labelled(top / s, top, SPLIT_NAMES[s.lower()])]
+            skipped.extend(p for p in sorted(top.iterdir()) if not p.name.startswith(".") and not p.is_dir())
+            clips = [c for s in splits for c in self._labelled(top / s, top, SPLIT_NAMES[s.lower()], skipped)]
         else:
-            clips = self._labelled(top, top, "")
+            clips = self._labelled(top, top, "", skipped)
+        self.skipped_ = len(skipped)
+        if skipped:
+            names = ", ".join(p.relative_to(top).as_posix() for p in skipped[:5])
+            more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            log.warning("folder: skipped %d file(s) under %s that are not audio in a real/ or fake/ folder: %s%s",
+                        len(skipped), top, names, more)
         if not clips:
-            raise DatasetError(f"folder: no audio files ({', '.join(AUDIO_SUFFIXES)}) under {str(top)!r}",
+            raise DatasetError(f"folder: no audio files under {str(top)!r}"
+                               + (f" ({len(skipped)} other file(s), e.g. {skipped[0].name!r})" if skipped else ""),
                                hint=self.instructions())
         return clips
 

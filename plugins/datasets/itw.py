@@ -33,6 +33,9 @@ from fakebench.api import Clip, Dataset, DatasetError, hookimpl, random_split
 from fakebench.api import Table, build_table, cached_table, iter_csv, keep_present, list_names
 
 from fakebench.api import fetch_and_extract, group_split, with_split
+from fakebench.api import Bool
+
+from ._params import dataset_specs
 
 LOADER_VERSION = "1"
 FIELDS = ("id", "file", "speaker", "label")
@@ -66,6 +69,7 @@ class InTheWild(Dataset):
     citation = "Müller et al., Does Audio Deepfake Detection Generalize?, Interspeech 2022"
     folder = "release_in_the_wild"
     protocols = ("random", "speaker-disjoint")
+    param_specs = dataset_specs(protocols, split_all_eval=Bool(), check_files=Bool(), cache=Bool())
     attributes = ("speaker",)
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, split_all_eval=False,

@@ -55,6 +55,9 @@ from fakebench.api import (
     keep_present,
     list_names,
 )
+from fakebench.api import Bool
+
+from ._params import PathParam, dataset_specs
 
 LOADER_VERSION = "1"
 REAL_FOLDER = "gt"
@@ -86,6 +89,7 @@ class LibriSeVoc(Dataset):
     citation = "Sun et al., AI-Synthesized Voice Detection Using Neural Vocoder Artifacts, CVPRW 2023"
     folder = "LibriSeVoc"
     protocols = ("official", "eval-only")
+    param_specs = dataset_specs(protocols, lists_dir=PathParam(), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker")
     test_split = "eval"
 

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from fakebench.api import ManifestDataset, hookimpl
 
+from ._params import NamesParam, PathParam, dataset_specs
+
 
 class Manifest(ManifestDataset):
     name = "manifest"
     description = "any CSV manifest (path, label, optional split/class/system/speaker columns)"
+    param_specs = dataset_specs(ManifestDataset.protocols, manifest=PathParam(), held_out=NamesParam())
 
 
 @hookimpl

@@ -51,6 +51,9 @@ from fakebench.api import data_root as default_data_root
 from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 
 from fakebench.api import fetch_and_extract, subdirs
+from fakebench.api import Bool, Text
+
+from ._params import NamesParam, PathParam, dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -111,6 +114,8 @@ class Mlaad(Dataset):
     citation = "Müller et al., MLAAD: The Multi-Language Audio Anti-Spoofing Dataset, IJCNN 2024"
     folder = "MLAAD"
     protocols = ("random", "unseen-systems")
+    param_specs = dataset_specs(
+        protocols, language=Text(), mailabs_root=PathParam(), held_out=NamesParam(), include_real=Bool(), check_files=Bool())
     attributes = ("system", "architecture", "speaker", "language")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, language="en", mailabs_root=None,

@@ -63,6 +63,8 @@ from fakebench.api import (
 )
 from fakebench.api import data_root as default_data_root
 
+from ._params import dataset_specs
+
 REAL_FOLDER = "real_samples"
 GENERATORS = ("OpenAI", "OpenAI_fixed", "xTTS", "FlashSpeech", "VoiceBox", "VALLE", "NaturalSpeech3", "PromptTTS2",
               "AudioGen", "SeedTTS")
@@ -82,6 +84,7 @@ class Sonar(Dataset):
     citation = "Li, Chen and Wei, SONAR: A Synthetic AI-Audio Detection Framework and Benchmark, arXiv:2410.04324"
     folder = "SONAR_dataset"
     protocols = ("eval-only", "random")
+    param_specs = dataset_specs(protocols)
     attributes = ("system", "speaker")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False):

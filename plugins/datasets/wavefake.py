@@ -84,6 +84,8 @@ from fakebench.api import (
 )
 from fakebench.api import data_root as default_data_root
 
+from ._params import Choice, NamesParam, PathParam, dataset_specs
+
 log = logging.getLogger("fakebench")
 
 ZENODO_RECORD = 5642694
@@ -129,6 +131,8 @@ class WaveFake(Dataset):
     citation = "Frank and Schönherr, WaveFake: A Data Set to Facilitate Audio Deepfake Detection, NeurIPS 2021"
     folder = "generated_audio"
     protocols = ("utterance-disjoint", "random", "unseen-systems", "eval-only")
+    param_specs = dataset_specs(
+        protocols, corpus=Choice(*CORPORA), ljspeech_root=PathParam(), jsut_root=PathParam(), held_out=NamesParam())
     attributes = ("system", "vocoder", "source_corpus", "language")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, corpus="ljspeech", ljspeech_root=None,

@@ -196,6 +196,16 @@ class AASIST(Detector):
 
         return bool(self._pretrained_name() or self.weights) and not is_random(self.weights)
 
+    def requirements(self, weights=None):
+        """The official checkpoint ``pretrained`` names (or ``weights``); none when training
+        from scratch or with random weights."""
+        from fakebench.api import is_random, weights_requirement
+
+        w = self.weights if weights is None else weights
+        if not (self._pretrained_name() or w) or is_random(w):
+            return []
+        return [weights_requirement(weights_file(self.variant_), w)]
+
     @staticmethod
     def to_score(logits: torch.Tensor) -> torch.Tensor:
         """THE score conversion: minus the official bona fide logit (higher = more fake)."""
@@ -339,22 +349,11 @@ class AASIST(Detector):
             swa.update(self.net_, epoch)
 
     def _calibrate(self, X_val, y_val) -> float:
-        if self.threshold != "val-eer":
-            try:
-                return float(self.threshold)
-            except (TypeError, ValueError):
-                raise ConfigError(f"aasist: threshold must be 'val-eer' or a number, not {self.threshold!r}") from None
-        if X_val is None or y_val is None or len(X_val) == 0:
-            return 0.0
-        yv = np.asarray(y_val)
-        if yv.min() == yv.max():
-            log.info("aasist: the validation split holds one class; decision threshold left at 0")
-            return 0.0
-        from fakebench.api import eer
+        from fakebench.api import threshold_at_val_eer
 
-        value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
-        log.info("aasist: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", thr, 100 * value)
-        return float(thr)
+        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
+                                                     X_val, y_val)
+        return thr
 
     def decision_function(self, X) -> np.ndarray:
         return self._scores(self._audio(X))

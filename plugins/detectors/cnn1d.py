@@ -28,6 +28,10 @@ from torch import nn
 from fakebench.api import ConfigError, hookimpl
 from fakebench.api import EmbeddingHead
 
+from fakebench.api import Int
+
+from ._params import head_specs
+
 
 class CNN1dNet(nn.Module):
     def __init__(self, in_dim: int, channels: int = 64, kernel_size: int = 3, pool_size: int = 3,
@@ -55,6 +59,8 @@ class CNN1d(EmbeddingHead):
     citation = "Ouajdi et al., Detection of Deepfake Environmental Audio, EUSIPCO 2024"
     license = "MIT"
     eval_batch = 1024
+
+    param_specs = head_specs(channels=Int(1, 4096), kernel_size=Int(1, 63), pool_size=Int(1, 63))
 
     def __init__(self, channels=64, kernel_size=3, pool_size=3, dropout=0.5, lr=7e-4, batch_size=128, epochs=100,
                  checkpoint_every=10, balance="sampler", weight_decay=0.0, checkpoint_rule="best", warmup_epochs=0,

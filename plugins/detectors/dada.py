@@ -35,6 +35,7 @@ the train and validation data; they are also in ``history_`` (``"stage": "abx"``
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 
 import numpy as np
@@ -42,6 +43,9 @@ import torch
 
 from fakebench.api import ConfigError, DatasetError, Detector, Inputs, hookimpl
 from fakebench.api import ASR_DEFAULTS as ASR
+from fakebench.api import Bool, Float, Int, ListOf, Text
+
+from ._params import DROPOUT, LR, Choice, DeviceParam, DictParam, PathParam, SeedParam
 
 log = logging.getLogger("fakebench")
 
@@ -61,6 +65,23 @@ class DADA(Detector):
     default_length = "repeat:4"
     scores_are_logits = True
     version = "1"
+
+    param_specs = dict(
+        fusion=Choice(*FUSIONS), alpha=Float(0, 1), late_rule=Choice("weighted", "marginal"),
+        transcripts=Choice("auto", "dataset", "whisper"), asr_backend=Choice("faster-whisper", "transformers"),
+        asr_model=Text(), asr_beam_size=Int(1, 100), asr_language=Text(nullable=True), asr_compute_type=Text(),
+        text_model=Text(), text_layers=Int(1, 100), text_max_length=Int(1, 100_000), text_dim=Int(1, 65536),
+        text_mlp_layers=Int(1, 100), text_dropout=DROPOUT, text_distance=Choice("l2", "cosine"),
+        text_margin=Float(0, 10), text_epochs=Int(1, 100_000), text_lr=LR, text_finetune=Bool(),
+        text_train_on=Choice("real", "all"), author_texts=PathParam(), audio_model=Text(),
+        audio_init=Choice("pretrained", "random"), audio_config=DictParam(),
+        audio_layers=ListOf(Int(-1000, 1000), min_items=1, nullable=True), audio_bottleneck=Int(1, 65536),
+        audio_dim=Int(1, 65536), audio_groups=Choice("label", "speaker", "label+speaker"),
+        audio_stage_epochs=ListOf(Int(0, 100_000), min_items=3), audio_margin0=Float(0, 10),
+        audio_margin_adaptive=Float(0, 10), adatriplet_k_delta=Float(0, 1000), adatriplet_k_an=Float(0, 1000),
+        adatriplet_lambda=Float(0, 1000), audio_lr=LR, audio_finetune=Bool(), audio_cache_mb=Int(0, 100_000),
+        head_epochs=Int(1, 100_000), head_lr=LR, late_head_lr=LR, fusion_hidden=Int(1, 65536),
+        fusion_dropout=DROPOUT, batch_size=Int(1, 100_000), random_state=SeedParam(), device=DeviceParam())
 
     def __init__(self, fusion="mid", alpha=0.5, late_rule="weighted",
                  transcripts=ASR["transcripts"], asr_backend=ASR["asr_backend"], asr_model=ASR["asr_model"],
@@ -140,6 +161,30 @@ class DADA(Detector):
     def _uses(self) -> tuple[bool, bool]:
         """(text branch used, audio branch used)."""
         return self.fusion in ("mid", "late", "text"), self.fusion in ("mid", "late", "audio")
+
+    def requirements(self, weights=None):
+        """What ``fit`` reads, each per its parameters, found as ``fit`` finds it (never
+        downloaded): the ASR model (unless ``transcripts=dataset``), the text encoder
+        (``text_model``, when the fusion uses text) and the wav2vec2 backbone
+        (``audio_model``, when it uses audio with ``audio_init=pretrained``)."""
+        from fakebench.api import asr_requirement, package_requirement
+
+        from ._dada.audio import resolve_audio_model
+        from ._dada.text import resolve_text_model
+
+        out = [package_requirement("transformers", "'fakebench[speech]'", what="the transformers package")]
+        asr = asr_requirement(self.get_params())
+        if asr is not None:
+            out.append(asr)
+        use_text, use_audio = self._uses
+        if use_text:
+            ref, local = resolve_text_model(str(self.text_model))
+            out.append(_model_requirement("text", str(self.text_model), ref if local else None))
+        if use_audio and self.audio_init == "pretrained":
+            name = str(self.audio_model)
+            ref = resolve_audio_model(name)
+            out.append(_model_requirement("audio", name, ref if ref != name or os.path.isdir(name) else None))
+        return out
 
     def _inputs(self, X) -> Inputs:
         """Check that ``X`` holds the fields this fusion needs (built by the harness with
@@ -416,6 +461,24 @@ class DADA(Detector):
         self.audio_margins_ = dict(state.get("audio_margins") or {})
         self.abx_ = state.get("abx") or {}
         return self
+
+
+def _model_requirement(kind: str, name: str, found: str | None):
+    """A requirement for DADA's ``text_model`` or ``audio_model``: ``found`` is the local
+    folder its resolver found (None: the hub id ``name``, downloaded when online)."""
+    from fakebench.api import Requirement, hf_requirement, offline, weights_root
+
+    what = f"DADA {kind} model {name!r}"
+    if found is not None:
+        return Requirement(what, where=str(found), source="folder", present=True, kind="model")
+    sub = "text" if kind == "text" else "wav2vec2"
+    req = hf_requirement(name, what=what)
+    req.fix = (f"download it (huggingface-cli download {name}) into the Hugging Face cache or "
+               f"{weights_root() / sub / name.replace('/', '--')}, or pass {kind}_model=<local folder>"
+               + ("; for an offline smoke test only, audio_init=random" if kind == "audio" else ""))
+    if req.missing and offline():
+        req.problem = f"{what} was not found: downloads are off (HF_HUB_OFFLINE or FAKEBENCH_OFFLINE is set)"
+    return req
 
 
 @hookimpl

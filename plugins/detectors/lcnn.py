@@ -251,6 +251,25 @@ class LCNN(Detector):
 
         return build(*self.config_)
 
+    def requirements(self, weights=None):
+        """The released checkpoint ``pretrained`` names (``--weights`` or $FAKEBENCH_WEIGHTS:
+        never downloaded, no checksum being published); none for ``pretrained=none``."""
+        from fakebench.api import is_random, weights_requirement, weights_root
+
+        w = self.weights if weights is None else weights
+        name = self._checkpoint()
+        if not name or is_random(w):
+            return []
+        c = CHECKPOINTS[name]
+        if c["front_end"] == "asvspoof2021":
+            how = (f"download {c['url']}, unzip it and put {c['file']} at {weights_root() / c['file']} "
+                   f"(the organisers' copy of the file itself: {c['mirror']})")
+        else:
+            how = (f"download {c['url']} (about 1 GB, md5 {MEGA_MD5}) and extract it in {weights_root()}, so that "
+                   f"{weights_root() / c['file']} exists")
+        return [weights_requirement(weights_file(name), w, url=c["url"],
+                                    fix=how + "; or pass --weights PATH (the file, or the folder it is in)")]
+
     @staticmethod
     def _audio(X):
         source = getattr(X, "audio", None)
@@ -372,22 +391,11 @@ class LCNN(Detector):
         self.best_epoch_ = res.best_epoch
 
     def _calibrate(self, X_val, y_val) -> float:
-        if self.threshold != "val-eer":
-            try:
-                return float(self.threshold)
-            except (TypeError, ValueError):
-                raise ConfigError(f"lcnn: threshold must be 'val-eer' or a number, not {self.threshold!r}") from None
-        if X_val is None or y_val is None or len(X_val) == 0:
-            return 0.0
-        yv = np.asarray(y_val)
-        if yv.min() == yv.max():
-            log.info("lcnn: the validation split holds one class; decision threshold left at 0")
-            return 0.0
-        from fakebench.api import eer
+        from fakebench.api import threshold_at_val_eer
 
-        value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
-        log.info("lcnn: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", thr, 100 * value)
-        return float(thr)
+        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
+                                                     X_val, y_val)
+        return thr
 
     def decision_function(self, X) -> np.ndarray:
         return self._scores(self._audio(X))

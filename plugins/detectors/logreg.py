@@ -22,6 +22,10 @@ import numpy as np
 
 from fakebench.api import ConfigError, Detector, hookimpl
 
+from fakebench.api import Bool, Float, Int, OneOf
+
+from ._params import DeviceParam, SeedParam
+
 
 class LogReg(Detector):
     name = "logreg"
@@ -29,6 +33,10 @@ class LogReg(Detector):
     citation = "Pedregosa et al., Scikit-learn: Machine Learning in Python, JMLR 2011"
     license = "BSD-3-Clause (scikit-learn)"
     scores_are_logits = True
+
+    param_specs = {"C": Float(0, low_open=True), "standardize": Bool(),
+                   "class_weight": OneOf("balanced", nullable=True), "max_iter": Int(1, 100_000),
+                   "tol": Float(0, 1, low_open=True), "random_state": SeedParam(), "device": DeviceParam()}
 
     def __init__(self, C=1.0, standardize=True, class_weight="balanced", max_iter=1000, tol=1e-4, random_state=0,
                  device="cpu"):

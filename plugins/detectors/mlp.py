@@ -29,6 +29,10 @@ from typing import TYPE_CHECKING
 from fakebench.api import hookimpl
 from fakebench.api import EmbeddingHead
 
+from fakebench.api import Int, ListOf
+
+from ._params import head_specs
+
 if TYPE_CHECKING:
     import torch
 
@@ -49,6 +53,8 @@ class MLP(EmbeddingHead):
     name = "mlp"
     description = "paper MLP in-512-1024-512-1, dropout 0.5, Adam 7e-4, balanced (Ouajdi et al. 2024)"
     citation = "Ouajdi et al., Detection of Deepfake Environmental Audio, EUSIPCO 2024"
+
+    param_specs = head_specs(hidden=ListOf(Int(1, 65536)))
 
     def __init__(self, hidden=(512, 1024, 512), dropout=0.5, lr=7e-4, batch_size=128, epochs=100,
                  checkpoint_every=10, balance="sampler", weight_decay=0.0, checkpoint_rule="best", warmup_epochs=0,

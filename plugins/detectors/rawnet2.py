@@ -246,6 +246,18 @@ class RawNet2(Detector):
 
         return is_random(self.weights)
 
+    def requirements(self, weights=None):
+        """The released DF checkpoint (``--weights`` or $FAKEBENCH_WEIGHTS: it is never
+        downloaded, no checksum being published); none for ``pretrained=none``."""
+        from fakebench.api import is_random, weights_requirement, weights_root
+
+        w = self.weights if weights is None else weights
+        if not self._checkpoint() or is_random(w):
+            return []
+        return [weights_requirement(weights_file(), w, url=URL,
+                                    fix=f"download {URL}, unzip it and put {FILENAME} (about 70 MB) at "
+                                        f"{weights_root() / FILENAME}, or pass --weights PATH (the file or its folder)")]
+
     def _train(self, source, y, X_val, y_val):
         import torch
 
@@ -286,22 +298,11 @@ class RawNet2(Detector):
         self.best_epoch_ = res.best_epoch
 
     def _calibrate(self, X_val, y_val) -> float:
-        if self.threshold != "val-eer":
-            try:
-                return float(self.threshold)
-            except (TypeError, ValueError):
-                raise ConfigError(f"rawnet2: threshold must be 'val-eer' or a number, not {self.threshold!r}") from None
-        if X_val is None or y_val is None or len(X_val) == 0:
-            return 0.0
-        yv = np.asarray(y_val)
-        if yv.min() == yv.max():
-            log.info("rawnet2: the validation split holds one class; decision threshold left at 0")
-            return 0.0
-        from fakebench.api import eer
+        from fakebench.api import threshold_at_val_eer
 
-        value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
-        log.info("rawnet2: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", thr, 100 * value)
-        return float(thr)
+        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
+                                                     X_val, y_val)
+        return thr
 
     def decision_function(self, X) -> np.ndarray:
         return self._scores(self._audio(X))

@@ -41,9 +41,10 @@ import logging
 import torch
 from torch import nn
 
-from fakebench.api import WeightsError, hookimpl
+from fakebench.api import Bool, WeightsError, hookimpl
 
 from ._image_cnn import ImageCNN
+from ._params import Choice, PathParam, image_specs
 
 log = logging.getLogger("fakebench")
 
@@ -145,6 +146,8 @@ class ResNet50(ImageCNN):
     in_channels = 3
     license = "MIT (weights: BSD-3-Clause, torchvision)"
     citation = "He et al., Deep Residual Learning for Image Recognition, CVPR 2016"
+
+    param_specs = image_specs(pretrained=Bool(), imagenet=Choice(*IMAGENET), weights=PathParam())
 
     def __init__(self, image="spectrogram", pretrained=True, imagenet="IMAGENET1K_V2", weights=None,
                  image_size=224, n_fft=512, hop_length=128, augment="rotate,affine,flip", degrees=10.0,

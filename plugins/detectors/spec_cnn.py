@@ -35,9 +35,10 @@ from __future__ import annotations
 
 from torch import nn
 
-from fakebench.api import ConfigError, hookimpl
+from fakebench.api import ConfigError, Int, ListOf, hookimpl
 
 from ._image_cnn import ImageCNN
+from ._params import DROPOUT, Choice, image_specs
 
 ARCHS = ("compact", "slides-vgg")
 #: the slides' VGG-like CNN: (output channels, max-pool after) per convolution
@@ -77,6 +78,8 @@ class SpecCNN(ImageCNN):
     description = "VGG-like CNN (16-32-64-128) on 224x224 log spectrogram images, trained from scratch"
     license = "MIT"
     citation = "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition, ICLR 2015"
+
+    param_specs = image_specs(arch=Choice(*ARCHS), channels=ListOf(Int(1, 4096), min_items=1), dropout=DROPOUT)
 
     def __init__(self, image="spectrogram", arch="compact", channels=(16, 32, 64, 128), dropout=0.5, image_size=224,
                  n_fft=512, hop_length=128, augment=None, degrees=10.0, translate=0.1, scale=(0.9, 1.1), flip_p=0.5,

@@ -63,8 +63,10 @@ from torch import nn
 
 from fakebench.api import Embedder, WeightsError, hookimpl
 from fakebench.api import WeightsFile
+from fakebench.api import Bool
 
 from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_signal, identify_file
+from ._params import Choice
 
 SR = 44100
 D_PROJ = 1024
@@ -112,6 +114,9 @@ class _Clap(Embedder):
     base_dim: int = 768
     weights_file: WeightsFile
 
+    param_specs = {"projection": Bool(), "windows": Choice(*WINDOWS), "resampler": Choice(*RESAMPLERS),
+                   "frame_precision": Choice(*FRAME_PRECISIONS)}
+
     def __init__(self, projection=True, windows="tile", resampler="sinc", frame_precision="float32"):
         self.projection = projection
         self.windows = windows
@@ -134,6 +139,16 @@ class _Clap(Embedder):
     def weights_files(self) -> list[WeightsFile]:
         """The files ``load`` needs."""
         return [self.weights_file]
+
+    def requirements(self, weights=None):
+        """The msclap checkpoint (``--weights``, the Hugging Face cache, $FAKEBENCH_WEIGHTS or a
+        download from microsoft/msclap), and msclap itself for the 2023 model's HTSAT."""
+        from fakebench.api import package_requirement, weights_requirement
+
+        out = [weights_requirement(self.weights_file, weights)]
+        if self.name == "clap-2023":
+            out.insert(0, package_requirement("msclap", "'fakebench[clap]'", what="the msclap package (HTSAT)"))
+        return out
 
     def _check(self) -> None:
         from fakebench.api import ConfigError

@@ -19,8 +19,10 @@ window. License: MIT (fakebench).
 from __future__ import annotations
 
 from fakebench.api import ConfigError, hookimpl
+from fakebench.api import Bool
 
 from ._features import SpectralStats, dct, log_energies
+from ._params import BANDS, MILLISECONDS, RATE, SEGMENT, STATS
 
 
 class LFCC(SpectralStats):
@@ -30,6 +32,9 @@ class LFCC(SpectralStats):
     description = "LFCC + deltas (ASVspoof front end), mean+std over time (no weights, any rate), 120-d by default"
     dim = 120
     citation = "Sahidullah, Kinnunen, Hanilçi, A Comparison of Features for Synthetic Speech Detection, Interspeech 2015"
+
+    param_specs = {"sr": RATE, "n_lfcc": BANDS, "n_filters": BANDS, "win_ms": MILLISECONDS, "hop_ms": MILLISECONDS,
+                   "deltas": Bool(), "stats": STATS, "segment": SEGMENT}
 
     def __init__(self, sr=16000, n_lfcc=20, n_filters=20, win_ms=20.0, hop_ms=10.0, deltas=True, stats="mean+std",
                  segment=1.0):

@@ -16,8 +16,10 @@ window. License: MIT (fakebench). No citation: a standard spectral representatio
 from __future__ import annotations
 
 from fakebench.api import hookimpl
+from fakebench.api import Bool, Float
 
 from ._features import SpectralStats, log_energies
+from ._params import BANDS, MILLISECONDS, RATE, SEGMENT, STATS
 
 
 class LogMel(SpectralStats):
@@ -26,6 +28,10 @@ class LogMel(SpectralStats):
     name = "logmel"
     description = "log mel-band energies, mean+std over time (no weights, any rate), 128-d by default"
     dim = 128
+
+    param_specs = {"sr": RATE, "n_mels": BANDS, "win_ms": MILLISECONDS, "hop_ms": MILLISECONDS,
+                   "fmin": Float(0, 192000), "fmax": Float(0, 192000, low_open=True, nullable=True), "deltas": Bool(),
+                   "stats": STATS, "segment": SEGMENT}
 
     def __init__(self, sr=16000, n_mels=64, win_ms=25.0, hop_ms=10.0, fmin=0.0, fmax=None, deltas=False,
                  stats="mean+std", segment=1.0):

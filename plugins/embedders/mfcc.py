@@ -17,8 +17,10 @@ window. License: MIT (fakebench).
 from __future__ import annotations
 
 from fakebench.api import ConfigError, hookimpl
+from fakebench.api import Bool
 
 from ._features import SpectralStats, dct, log_energies
+from ._params import BANDS, MILLISECONDS, RATE, SEGMENT, STATS
 
 
 class MFCC(SpectralStats):
@@ -28,6 +30,9 @@ class MFCC(SpectralStats):
     description = "MFCC + deltas, mean+std over time (no weights, any rate), 120-d by default"
     dim = 120
     citation = "Davis and Mermelstein, IEEE TASSP 1980"
+
+    param_specs = {"sr": RATE, "n_mfcc": BANDS, "n_mels": BANDS, "win_ms": MILLISECONDS, "hop_ms": MILLISECONDS,
+                   "deltas": Bool(), "stats": STATS, "segment": SEGMENT}
 
     def __init__(self, sr=16000, n_mfcc=20, n_mels=40, win_ms=25.0, hop_ms=10.0, deltas=True, stats="mean+std",
                  segment=1.0):

@@ -78,6 +78,12 @@ class _Panns(Embedder):
     def identify(self, weights=None):
         return identify_file(self.weights_file, weights)
 
+    def requirements(self, weights=None):
+        """The Zenodo checkpoint (``--weights``, ~/panns_data, torch hub, $FAKEBENCH_WEIGHTS, or a download)."""
+        from fakebench.api import weights_requirement
+
+        return [weights_requirement(self.weights_file, weights)]
+
     def load(self, weights=None, device="cpu"):
         from ._panns_models import Cnn14
 

@@ -64,6 +64,29 @@ class SfxEmbedder(Embedder):
             return file_digest(path)[:16] if path.is_file() else None
         return file_digest(weights)[:16] if Path(weights).is_file() else None
 
+    def requirements(self, weights=None):
+        """The aisfx and librosa packages, and the weights: the wheel's packaged
+        checkpoint (sha256-checked) or ``--weights FILE``."""
+        from fakebench.api import Requirement, package_requirement
+
+        out = [package_requirement("aisfx", "librosa && pip install --no-deps aisfx==0.1.2",
+                                   what="the aisfx package (aiSFX model and weights)"),
+               package_requirement("librosa", "librosa", what="the librosa package")]
+        what = "aiSFX weights (checkpoint.pth)"
+        if weights is not None:
+            path = Path(weights).expanduser()
+            out.append(Requirement(what, where=str(path), source="explicit", present=path.is_file(),
+                                   problem="" if path.is_file() else f"sfx weights {str(path)!r} do not exist",
+                                   fix="pass the path of a state_dict file with --weights"))
+        elif out[0].present:
+            path = self._packaged_path()
+            ok = path.is_file() and file_digest(path) == PACKAGED_SHA256
+            out.append(Requirement(what, where=str(path), source="wheel", present=ok, detail="aisfx==0.1.2",
+                                   problem="" if ok else f"aisfx's packaged weights {str(path)!r} are missing or "
+                                   "not the released file",
+                                   fix="reinstall: pip install --force-reinstall --no-deps aisfx==0.1.2"))
+        return out
+
     @staticmethod
     def _packaged_path() -> Path:
         import importlib.util

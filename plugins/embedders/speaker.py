@@ -42,6 +42,7 @@ from torch import nn
 
 from fakebench.api import Embedder, WeightsError, hookimpl
 from fakebench.api import weights_digests as file_digests, is_random, load_checkpoint, load_into, seeded
+from fakebench.api import Bool, Float
 
 SR = 16000
 N_FFT, HOP, N_MELS = 400, 160, 40
@@ -91,6 +92,9 @@ class Speaker(Embedder):
     citation = "Wan et al., Generalized End-to-End Loss for Speaker Verification, ICASSP 2018"
     default_batch_size = 32
 
+    param_specs = {"trim_silence": Bool(), "normalize_volume": Bool(), "rate": Float(0.625, 100),
+                   "min_coverage": Float(0, 1)}
+
     def __init__(self, trim_silence=True, normalize_volume=True, rate=1.3, min_coverage=0.75):
         self.trim_silence = trim_silence
         self.normalize_volume = normalize_volume
@@ -104,6 +108,26 @@ class Speaker(Embedder):
             return file_digests(self._path(weights)[0])[0][:16]
         except (WeightsError, OSError):
             return None
+
+    def requirements(self, weights=None):
+        """librosa, and the weights: resemblyzer's packaged ``pretrained.pt`` (sha256-checked;
+        resemblyzer also brings the VAD used by ``trim_silence``) or ``--weights FILE``."""
+        from fakebench.api import Requirement, package_requirement
+
+        out = [package_requirement("librosa", "librosa", what="the librosa package")]
+        if is_random(weights):
+            return out
+        what = "GE2E speaker encoder weights (pretrained.pt)"
+        try:
+            path, packaged = self._path(weights)
+        except WeightsError as e:
+            return out + [Requirement(what, where="" if weights in (None, "") else str(weights), present=False,
+                                      problem=e.message, fix=e.hint or "")]
+        ok = not packaged or file_digests(path)[0] == PACKAGED_SHA256
+        return out + [Requirement(what, where=str(path), source="wheel" if packaged else "explicit", present=ok,
+                                  detail="resemblyzer" if packaged else "",
+                                  problem="" if ok else f"resemblyzer's packaged weights {str(path)!r} are not the "
+                                  "released file", fix="reinstall: pip install --force-reinstall resemblyzer==0.1.4")]
 
     def load(self, weights=None, device="cpu"):
         import librosa

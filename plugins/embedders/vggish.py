@@ -56,6 +56,8 @@ from torch import nn
 
 from fakebench.api import ConfigError, Embedder, WeightsError, hookimpl
 from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
+from fakebench.api import Bool
+from ._params import Choice
 
 SR = 16000
 WIN, HOP, N_FFT = 400, 160, 512
@@ -135,6 +137,9 @@ class VGGish(Embedder):
     citation = "Hershey et al., CNN Architectures for Large-Scale Audio Classification, ICASSP 2017"
     default_batch_size = 16
 
+    param_specs = {"postprocess": Choice(*POSTPROCESS), "final_relu": Bool(),
+                   "frame_precision": Choice(*FRAME_PRECISIONS)}
+
     def __init__(self, postprocess="quantize", final_relu=True, frame_precision="float32"):
         self.postprocess = postprocess
         self.final_relu = final_relu
@@ -187,6 +192,22 @@ class VGGish(Embedder):
         """The files ``load`` needs with these parameters (the PCA file only when
         post-processing uses it)."""
         return [NETWORK] if self.postprocess == "none" else [NETWORK, PCA]
+
+    def requirements(self, weights=None):
+        """The network file and, with post-processing, the PCA file (beside ``--weights``
+        or in the caches), as ``load`` looks for them; none for random weights."""
+        from fakebench.api import weights_requirement
+
+        if is_random(weights):
+            return []
+        out = [weights_requirement(NETWORK, weights)]
+        if self.postprocess != "none":
+            pca = weights_requirement(PCA, self._pca_folder(weights))
+            # a user's own network file may carry its PCA (pproc.*): then a missing PCA file is no error
+            own_file = weights not in (None, "") and Path(weights).expanduser().is_file()
+            if not (pca.missing and own_file):
+                out.append(pca)
+        return out
 
     @staticmethod
     def _pca_folder(weights) -> Path | None:

@@ -38,8 +38,10 @@ import json
 import torch
 
 from fakebench.api import Embedder, hookimpl
+from fakebench.api import Text
 
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
+from ._params import DictParam, LayerParam, MAYBE_BOOL
 
 SR = 16000
 LARGE = {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096,
@@ -74,6 +76,8 @@ class Wav2Vec2(Embedder):
     citation = "Baevski et al., wav2vec 2.0, NeurIPS 2020; Babu et al., XLS-R, Interspeech 2022"
     default_batch_size = 8
 
+    param_specs = {"model": Text(), "layer": LayerParam(), "normalize": MAYBE_BOOL, "config": DictParam()}
+
     def __init__(self, model="facebook/wav2vec2-base", layer=-1, normalize=None, config=None):
         self.model = model
         self.layer = layer
@@ -94,6 +98,14 @@ class Wav2Vec2(Embedder):
 
     def identify(self, weights=None):
         return identify_hf(self, weights)
+
+    def requirements(self, weights=None):
+        """transformers, and the model folder (``--weights``, the Hugging Face cache, or a
+        download of ``model``); ``--weights random`` needs no file."""
+        from fakebench.api import hf_requirement, package_requirement
+
+        return [package_requirement("transformers", "'transformers<5'", what="the transformers package"),
+                hf_requirement(str(self.model), weights, what=f"wav2vec2 model {self.model!r}")]
 
     def load(self, weights=None, device="cpu"):
         from transformers import Wav2Vec2Config, Wav2Vec2Model

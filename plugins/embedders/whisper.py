@@ -38,9 +38,11 @@ from __future__ import annotations
 import torch
 
 from fakebench.api import Embedder, hookimpl
+from fakebench.api import Text
 
 from ._common import fp32_frontend
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
+from ._params import DictParam, LayerParam
 
 SR = 16000
 N_FFT, HOP = 400, 160
@@ -81,6 +83,8 @@ class Whisper(Embedder):
     citation = "Radford et al., Robust Speech Recognition via Large-Scale Weak Supervision, ICML 2023"
     default_batch_size = 8
 
+    param_specs = {"model": Text(), "layer": LayerParam(), "config": DictParam()}
+
     def __init__(self, model="openai/whisper-base", layer=-1, config=None):
         self.model = model
         self.layer = layer
@@ -100,6 +104,14 @@ class Whisper(Embedder):
 
     def identify(self, weights=None):
         return identify_hf(self, weights)
+
+    def requirements(self, weights=None):
+        """transformers, and the model folder (``--weights``, the Hugging Face cache, or a
+        download of ``model``); ``--weights random`` needs no file."""
+        from fakebench.api import hf_requirement, package_requirement
+
+        return [package_requirement("transformers", "'transformers<5'", what="the transformers package"),
+                hf_requirement(str(self.model), weights, what=f"Whisper model {self.model!r}")]
 
     def load(self, weights=None, device="cpu"):
         from transformers import WhisperConfig

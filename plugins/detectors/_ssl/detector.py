@@ -215,6 +215,34 @@ class SSLDetectorBase(Detector):
         released checkpoint (None: a built-in architecture, random)."""
         return None
 
+    def requirements(self, weights=None):
+        """What ``_build`` will read: transformers; the released checkpoint ``pretrained``
+        names, or else the hub front-end's model folder; nothing more for random weights or a
+        built-in architecture. Found as ``fit`` finds them, never downloaded."""
+        from pathlib import Path
+
+        from fakebench.api import (WeightsFile, hf_requirement, is_random, package_requirement, weights_requirement,
+                                   weights_root)
+
+        w = self.weights if weights is None else weights
+        out = [package_requirement("transformers", "'transformers<5'", what="the transformers package")]
+        if is_random(w):
+            return out
+        rel = self._released()
+        if rel is not None:
+            direct = not rel.url.startswith(("https://drive.google.com", "https://pan.baidu"))
+            spec = WeightsFile(rel.filename, url=rel.url if direct else None, sha256=rel.sha256, what=rel.what,
+                               size=rel.size, license=rel.license)
+            fix = (f"download it from {rel.url}" + (f" ({rel.size})" if rel.size else "")
+                   + f" and put it at {weights_root() / rel.filename}, or pass --weights PATH")
+            return out + [weights_requirement(spec, w, url=rel.url, fix=fix)]
+        hub = self._hub_frontend()
+        if not hub:
+            return out
+        local = Path(str(hub)).expanduser()
+        given = self._frontend_weights() or (str(local) if local.is_dir() else None)
+        return out + [hf_requirement(str(hub), given, what=f"{self.name} front-end {hub!r}")]
+
     def _frontend_weights(self):
         return None
 
@@ -361,24 +389,11 @@ class SSLDetectorBase(Detector):
         return out
 
     def _calibrate(self, X_val, y_val) -> float:
-        if self.threshold != "val-eer":
-            try:
-                return float(self.threshold)
-            except (TypeError, ValueError):
-                raise ConfigError(f"{self.name}: threshold must be 'val-eer' or a number, "
-                                  f"not {self.threshold!r}") from None
-        if X_val is None or y_val is None or len(X_val) == 0:
-            return 0.0
-        yv = np.asarray(y_val)
-        if yv.min() == yv.max():
-            log.info("%s: the validation split holds one class; decision threshold left at 0", self.name)
-            return 0.0
-        from fakebench.api import eer
+        from fakebench.api import threshold_at_val_eer
 
-        value, thr = eer(self._scores(self._audio(X_val)), yv, return_threshold=True, warn=False)
-        log.info("%s: decision threshold %.4f (EER point of the validation split, EER %.2f%%)", self.name, thr,
-                 100 * value)
-        return float(thr)
+        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
+                                                     X_val, y_val)
+        return thr
 
     def decision_function(self, X) -> np.ndarray:
         source = self._audio(X)
