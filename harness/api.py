@@ -11,7 +11,8 @@ What is here, by job:
   :class:`ManifestDataset`, :class:`Embedder`, :class:`Detector`, :class:`Metric`,
   :class:`Condition`; :data:`hookimpl` marks hook implementations; parameter types and
   ranges for ``param_specs``: :class:`Param`, :func:`Int`, :func:`Float`, :func:`OneOf`,
-  :func:`ListOf`, :func:`Bool`, :func:`Text`;
+  :func:`ListOf`, :func:`Bool`, :func:`Text`, :func:`Choice`, :func:`FilePath`,
+  :func:`Names`, :func:`Settings`, :func:`Seed`, :func:`Device`;
 * **clips and splits**: :class:`Clip`, :data:`FAKE`, :data:`REAL`, :data:`SPLITS`,
   :func:`parse_label`, :func:`random_split`, :func:`unseen_systems_split`,
   :func:`group_split`, :func:`fixed_split`, :func:`with_split`, :func:`apply_protocol`;
@@ -68,6 +69,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ListOf": ("fakebench.params", "ListOf"),
     "Bool": ("fakebench.params", "Bool"),
     "Text": ("fakebench.params", "Text"),
+    "Choice": ("fakebench.params", "Choice"),
+    "FilePath": ("fakebench.params", "FilePath"),
+    "Names": ("fakebench.params", "Names"),
+    "Settings": ("fakebench.params", "Settings"),
+    "Seed": ("fakebench.params", "Seed"),
+    "Device": ("fakebench.params", "Device"),
     "Inputs": ("fakebench.inputs", "Inputs"),
     "AudioSource": ("fakebench.inputs", "AudioSource"),
     # clips and splits

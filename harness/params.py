@@ -66,6 +66,10 @@ class Param:
 
     def describe(self) -> str:
         """The range in words, for errors and ``fakebench list --params``."""
+
+        def num(v: float) -> str:  # integer bounds as integers (4294967295, not 4.29497e+09)
+            return str(int(v)) if self.type == "int" or float(v).is_integer() else f"{v:g}"
+
         if self.choices is not None:
             text = "one of " + ", ".join(str(c) for c in self.choices)
         elif self.type == "list":
@@ -75,12 +79,12 @@ class Param:
             name = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "text",
                     "any": "any value"}[self.type]
             if self.low is not None and self.high is not None:
-                text = (f"{name} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                text = (f"{name} in {'(' if self.low_open else '['}{num(self.low)}, {num(self.high)}"
                         f"{')' if self.high_open else ']'}")
             elif self.low is not None:
-                text = f"{name} {'>' if self.low_open else '>='} {self.low:g}"
+                text = f"{name} {'>' if self.low_open else '>='} {num(self.low)}"
             elif self.high is not None:
-                text = f"{name} {'<' if self.high_open else '<='} {self.high:g}"
+                text = f"{name} {'<' if self.high_open else '<='} {num(self.high)}"
             else:
                 text = name
         return text + (" or null" if self.nullable else "")
@@ -88,7 +92,8 @@ class Param:
     def check(self, value: Any) -> Any:
         """``value`` coerced to the type (``7`` -> ``7.0`` for a float), or ValueError."""
         if value is None:
-            if self.nullable or self.type == "any":
+            if self.nullable or (self.choices is None and self.type == "any") or (
+                    self.choices is not None and None in self.choices):
                 return None
             raise ValueError
         if self.choices is not None:
@@ -103,7 +108,8 @@ class Param:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError
             if self.type == "int":
-                if float(value) != int(value):
+                # a whole float is an integer only where floats count exactly (1e30 is not 10**30)
+                if float(value) != int(value) or (isinstance(value, float) and abs(value) > 2**53):
                     raise ValueError
                 value = int(value)
             else:
@@ -153,6 +159,133 @@ def Bool() -> Param:
 
 def Text(*, nullable: bool = False) -> Param:
     return Param("str", nullable=nullable)
+
+
+def Choice(*choices: str, nullable: bool = False) -> Param:
+    """One of the texts ``choices``; null only with ``nullable``."""
+    return Param("str", choices=tuple(choices), nullable=nullable)
+
+
+#: Seeds are 32-bit (NumPy's legacy generator), as ``--seed`` is.
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class _PathParam(Param):
+    type: str = "str"
+    nullable: bool = True
+
+    def describe(self) -> str:
+        return "a path" + (" or null" if self.nullable else "")
+
+    def check(self, value: Any) -> Any:
+        if value is None:
+            if self.nullable:
+                return None
+            raise ValueError
+        if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip() and "\x00" not in value):
+            return value
+        raise ValueError
+
+
+@dataclass(frozen=True)
+class _NamesParam(Param):
+    type: str = "str"
+    nullable: bool = True
+    #: at least one name (``none`` and empty text are refused)
+    required: bool = False
+
+    def describe(self) -> str:
+        inner = f" of {', '.join(self.choices)}" if self.choices else ""
+        empty = "" if self.required else ", none"
+        return f"names{inner} (comma-separated text or a list){empty}" + (" or null" if self.nullable else "")
+
+    def check(self, value: Any) -> Any:
+        if value is None or value is False:
+            if self.nullable or value is False:
+                return value
+            raise ValueError
+        if isinstance(value, str):
+            items = value.split(",")
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            items = list(value)
+        else:
+            raise ValueError
+        names = [v.strip().lower() for v in items if v.strip() and v.strip().lower() != "none"]
+        if self.choices is not None and any(n not in self.choices for n in names):
+            raise ValueError
+        if self.required and not names:
+            raise ValueError
+        return value if isinstance(value, str) else list(value)
+
+
+@dataclass(frozen=True)
+class _SettingsParam(Param):
+    type: str = "any"
+    nullable: bool = True
+
+    def describe(self) -> str:
+        return "a table (JSON object) of settings" + (" or null" if self.nullable else "")
+
+    def check(self, value: Any) -> Any:
+        if value is None and self.nullable:
+            return None
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return value
+        raise ValueError
+
+
+@dataclass(frozen=True)
+class _DeviceParam(Param):
+    type: str = "str"
+
+    def describe(self) -> str:
+        return "cpu, cuda, cuda:N or mps (one this machine has)"
+
+    def check(self, value: Any) -> Any:
+        import re
+
+        if not isinstance(value, str) or not re.fullmatch(r"cpu|mps|cuda(:[0-9]+)?", value):
+            raise ValueError
+        if value.startswith("cuda"):
+            import torch
+
+            index = int(value.partition(":")[2] or 0)
+            if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+                raise ValueError
+        elif value == "mps":
+            import torch
+
+            if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+                raise ValueError
+        return value
+
+
+def FilePath(*, nullable: bool = True) -> Param:
+    """A file or folder: non-blank text or a path object (kept as given), or null."""
+    return _PathParam(nullable=nullable)
+
+
+def Names(*choices: str, nullable: bool = True, required: bool = False) -> Param:
+    """Names: comma-separated text or a list of texts (``none`` and empty mean none, unless
+    ``required``), or null; ``choices``, when given, are the names allowed."""
+    return _NamesParam(choices=tuple(choices) or None, nullable=nullable, required=required)
+
+
+def Settings(*, nullable: bool = True) -> Param:
+    """A table of settings (a JSON object, ``--set embedder.config={"k": 1}``) or null."""
+    return _SettingsParam(nullable=nullable)
+
+
+def Seed() -> Param:
+    """A seed: an integer in [0, 2**32 - 1] (NumPy's legacy generator takes 32 bits)."""
+    return Param("int", 0, MAX_SEED)
+
+
+def Device() -> Param:
+    """A torch device this machine has: ``cpu``, ``cuda``, ``cuda:N`` (a visible GPU) or
+    ``mps``; checked before anything is built on it."""
+    return _DeviceParam()
 
 
 def inferred(default: Any) -> Param:

@@ -6,135 +6,37 @@ its range, before any audio is read."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from fakebench.api import Float, Int, ListOf, Param, Text
+from fakebench.api import Choice, Device, FilePath, Float, Int, ListOf, Names, Param, Seed, Settings, Text
 
-#: Seeds are 32-bit (NumPy's legacy generator), as ``--seed`` is.
-MAX_SEED = 2**32 - 1
 #: The per-epoch balancing of :func:`fakebench.training.epoch_indices`.
-BALANCE = Param("str", choices=("sampler", "oversample", "subsample", "none"))
+BALANCE = Choice("sampler", "oversample", "subsample", "none")
 #: A dropout probability: 1 would drop everything.
 DROPOUT = Float(0, 1, high_open=True)
 #: A learning rate: positive.
 LR = Float(0, 10, low_open=True)
 
 
-def Choice(*choices: str, nullable: bool = False) -> Param:
-    """One of ``choices`` (texts); null only with ``nullable``. (``OneOf`` lets null
-    through whatever ``nullable`` says, so a text choice is declared with this.)"""
-    return Param("str", choices=tuple(choices), nullable=nullable)
+def PathParam(*, nullable: bool = True) -> Param:
+    return FilePath(nullable=nullable)
 
 
-@dataclass(frozen=True)
-class PathParam(Param):
-    """A file or folder: non-blank text or a path object (kept as given), or null."""
-
-    type: str = "str"
-    nullable: bool = True
-
-    def describe(self) -> str:
-        return "a path" + (" or null" if self.nullable else "")
-
-    def check(self, value: Any) -> Any:
-        if value is None:
-            if self.nullable:
-                return None
-            raise ValueError
-        if isinstance(value, os.PathLike) or (isinstance(value, str) and value.strip() and "\x00" not in value):
-            return value
-        raise ValueError
+def NamesParam(*, nullable: bool = True) -> Param:
+    return Names(nullable=nullable)
 
 
-@dataclass(frozen=True)
-class NamesParam(Param):
-    """Names: comma-separated text or a list of texts (``none`` and empty mean none),
-    or null; ``choices``, when set, are the names allowed."""
-
-    type: str = "str"
-    nullable: bool = True
-
-    def describe(self) -> str:
-        inner = f" of {', '.join(self.choices)}" if self.choices else ""
-        return f"names{inner} (comma-separated text or a list), none" + (" or null" if self.nullable else "")
-
-    def check(self, value: Any) -> Any:
-        if value is None or value is False:
-            if self.nullable or value is False:
-                return value
-            raise ValueError
-        if isinstance(value, str):
-            items = value.split(",")
-        elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            items = list(value)
-        else:
-            raise ValueError
-        names = [v.strip().lower() for v in items if v.strip() and v.strip().lower() != "none"]
-        if self.choices is not None and any(n not in self.choices for n in names):
-            raise ValueError
-        return value if isinstance(value, str) else list(value)
+def SeedParam() -> Param:
+    return Seed()
 
 
-@dataclass(frozen=True)
-class DictParam(Param):
-    """A table of settings (a JSON object) or null."""
-
-    type: str = "any"
-    nullable: bool = True
-
-    def describe(self) -> str:
-        return "a table (JSON object) of settings" + (" or null" if self.nullable else "")
-
-    def check(self, value: Any) -> Any:
-        if value is None and self.nullable:
-            return None
-        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-            return value
-        raise ValueError
+def DeviceParam() -> Param:
+    return Device()
 
 
-@dataclass(frozen=True)
-class SeedParam(Param):
-    """A seed: an integer in [0, 2**32 - 1] (NumPy's legacy generator takes 32 bits)."""
-
-    type: str = "int"
-    low: float | None = 0
-    high: float | None = MAX_SEED
-
-    def describe(self) -> str:
-        return f"an integer in [0, {MAX_SEED}]"
-
-
-@dataclass(frozen=True)
-class DeviceParam(Param):
-    """A torch device this machine has: ``cpu``, ``cuda``, ``cuda:N`` (a visible GPU) or
-    ``mps``. The runner passes its resolved ``--device``; ``--set device=...`` is
-    checked here, before anything is built on it."""
-
-    type: str = "str"
-
-    def describe(self) -> str:
-        return "cpu, cuda, cuda:N or mps (one this machine has)"
-
-    def check(self, value: Any) -> Any:
-        import re
-
-        if not isinstance(value, str) or not re.fullmatch(r"cpu|mps|cuda(:[0-9]+)?", value):
-            raise ValueError
-        if value.startswith("cuda"):
-            import torch
-
-            index = int(value.partition(":")[2] or 0)
-            if not torch.cuda.is_available() or index >= torch.cuda.device_count():
-                raise ValueError
-        elif value == "mps":
-            import torch
-
-            if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-                raise ValueError
-        return value
+def DictParam(*, nullable: bool = True) -> Param:
+    return Settings(nullable=nullable)
 
 
 @dataclass(frozen=True)
@@ -152,10 +54,6 @@ class CheckpointRuleParam(Param):
         if isinstance(value, str) and re.fullmatch(r"\s*(best|block-mean:\s*0*[1-9][0-9]{0,5})\s*", value.lower()):
             return value
         raise ValueError
-
-
-def Names(*choices: str, nullable: bool = True) -> NamesParam:
-    return NamesParam(choices=tuple(choices) or None, nullable=nullable)
 
 
 def training_specs(**extra: Param) -> dict[str, Param]:
