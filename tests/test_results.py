@@ -110,3 +110,19 @@ def test_default_columns_are_the_headline_metrics_and_all_shows_every_one():
     assert table([rec])[0] == ["accuracy", "eer", "roc_auc"]
     assert table([rec], ["all"])[0] == ["accuracy", "eer", "roc_auc", "bce"]
     assert table([rec], ["bce"])[0] == ["bce"]
+
+
+def test_results_list_shows_run_ids_with_their_metric(tmp_path):
+    from click.testing import CliRunner
+
+    from fakebench.cli import main
+
+    store = ResultStore(tmp_path)
+    store.add(_record("r1", 0, 0.9))
+    store.add(_record("r2", 1, 0.8, dataset="other"))
+    r = CliRunner().invoke(main, ["results", "list", "--results", str(tmp_path), "--metric", "accuracy"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0 and "r1" in r.output and "r2" in r.output and "90.00%" in r.output
+    r = CliRunner().invoke(main, ["results", "list", "--results", str(tmp_path), "--dataset", "other", "--json"],
+                           catch_exceptions=False)
+    assert [row["run_id"] for row in __import__("json").loads(r.output)] == ["r2"]

@@ -9,7 +9,7 @@ from .common import results_option
 
 @click.group("results")
 def results_cmd():
-    """Manage the results store (merge stores, rebuild the index)."""
+    """The results store: list runs, merge stores, rebuild the index."""
 
 
 def _skipped_note(store, what: str) -> None:
@@ -55,3 +55,41 @@ def merge(others, results_dir):
         n = store.merge(other)
         click.echo(f"merged {n} new record(s) from {other}")
         _skipped_note(store, f"of {other} skipped")
+
+
+@results_cmd.command("list")
+@click.option("--dataset", "-D", default=None, help="Only runs scored on this dataset.")
+@click.option("--pipeline", "-d", default=None, help="Only runs of this pipeline.")
+@click.option("--metric", default="eer", show_default=True, help="The metric shown for each run.")
+@click.option("--last", type=click.IntRange(min=1), default=None, help="Only the N most recent runs.")
+@results_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_runs(dataset, pipeline, metric, last, results_dir, as_json):
+    """The stored runs, newest last: run id (what `fakebench score --model` and `serve`
+    take), dataset, pipeline, seed, condition, the metric, and whether a model was saved."""
+    import json
+
+    from tabulate import tabulate
+
+    from ..results import ResultStore
+
+    store = ResultStore(results_dir)
+    records = store.records(dataset=dataset, pipeline=pipeline)
+    if last:
+        records = records[-last:]
+    rows = []
+    for r in records:
+        value = (r.get("metrics") or {}).get(metric)
+        percent = (r.get("metric_info") or {}).get(metric, {}).get("percent")
+        rows.append({"run_id": r["run_id"], "dataset": r["dataset"]["name"], "pipeline": r["pipeline"]["name"],
+                     "seed": r.get("seed"), "condition": r.get("condition") or "clean",
+                     metric: value, "model": bool(r.get("model_file"))})
+        if value is not None and not as_json:
+            rows[-1][metric] = f"{100 * value:.2f}%" if percent else f"{value:.4g}"
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    elif not rows:
+        click.echo(f"No results in {store.root}")
+    else:
+        click.echo(tabulate(rows, headers="keys", tablefmt="github", disable_numparse=True))
+    _skipped_note(store, "skipped")
