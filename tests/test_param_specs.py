@@ -31,9 +31,6 @@ KNOWN_UNDECLARED = (
     "fakebench/plugins/detectors/lcnn.py",
     "fakebench/plugins/detectors/aasist.py",
     "fakebench/plugins/detectors/_ssl/",
-    # conditions validate their own spec strings (mp3:32k); their parameters need
-    # param_specs too, for `fakebench list --params` and --set
-    "fakebench/plugins/conditions/",
 )
 
 

@@ -49,7 +49,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from fakebench.api import Condition, ConfigError, hookimpl
+from fakebench.api import Choice, Condition, ConfigError, Int, hookimpl
 
 from . import _codec as C
 from ._dsp import EXTRA, choose, positive
@@ -120,6 +120,7 @@ class _Codec(Condition):
 
 class Mp3(_Codec):
     name = "mp3"
+    param_specs = {"bitrate": Int(8000, 320000), "rate": Int(0, 48000)}
     description = "MP3 (LAME, CBR) at a bitrate: mp3:32k"
     citation = "ISO/IEC 11172-3 and 13818-3 (MPEG Audio Layer III); LAME"
 
@@ -166,6 +167,7 @@ class Mp3(_Codec):
 
 class Aac(_Codec):
     name = "aac"
+    param_specs = {"bitrate": Int(8000, 512000), "rate": Int(0, 96000)}
     description = "AAC-LC (FFmpeg's encoder) at a bitrate: aac:32k"
     citation = "ISO/IEC 14496-3 (MPEG-4 Audio, AAC-LC)"
 
@@ -188,6 +190,8 @@ class Aac(_Codec):
 
 class Opus(_Codec):
     name = "opus"
+    param_specs = {"bitrate": Int(1, 512000), "application": Choice("audio", "voip", "lowdelay"),
+                   "vbr": Choice("on", "off", "constrained"), "rate": Int(0, 48000)}
     description = "Opus (libopus, Ogg) at a bitrate: opus:16k"
     citation = "RFC 6716 (Opus), RFC 7845 (Ogg Opus)"
 
@@ -224,6 +228,7 @@ class Opus(_Codec):
 
 class Vorbis(_Codec):
     name = "vorbis"
+    param_specs = {"bitrate": Int(8000, 500000), "rate": Int(0, 192000)}
     description = "Ogg Vorbis (libvorbis) at a bitrate: vorbis:64k"
     citation = "Xiph.Org, Vorbis I specification"
 

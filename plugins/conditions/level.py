@@ -27,13 +27,14 @@ import warnings
 
 import numpy as np
 
-from fakebench.api import Condition, ConfigError, hookimpl
+from fakebench.api import Condition, ConfigError, Float, hookimpl
 
 from ._dsp import EXTRA, finish, positive, require, scale_to_peak
 
 
 class Gain(Condition):
     name = "gain"
+    param_specs = {"db": Float(-120, 60)}
     description = "change the level by db decibels (hard clip at full scale)"
     positional = "db"
     random = False
@@ -56,6 +57,7 @@ class Gain(Condition):
 
 class Clip(Condition):
     name = "clip"
+    param_specs = {"threshold": Float(0, 1, low_open=True), "db": Float(-120, 0)}
     description = "hard clipping at a threshold (full scale 1) or at db dBFS"
     positional = "threshold"
     random = False
@@ -90,6 +92,7 @@ class Clip(Condition):
 
 class Loudness(Condition):
     name = "loudness"
+    param_specs = {"lufs": Float(-70, 0, low_open=True)}
     description = "normalise integrated loudness (ITU-R BS.1770-4, pyloudnorm) to lufs LUFS"
     positional = "lufs"
     random = False

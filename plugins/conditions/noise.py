@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fakebench.api import AudioError, Condition, hookimpl
+from fakebench.api import AudioError, Choice, Condition, Float, Text, hookimpl
 
 from ._dsp import audio_duration, choose, finish, list_audio, power, read_mono, scale_to_peak
 
@@ -66,6 +66,7 @@ def mix_at_snr(clean: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarra
 
 class Noise(Condition):
     name = "noise"
+    param_specs = {"snr": Float(-60, 120), "color": Choice("white", "pink", "brown"), "folder": Text()}
     description = "additive noise at an SNR (whole-clip power): white, pink, brown, or files from a folder"
     positional = "snr"
     random = True

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from fakebench.api import Condition, hookimpl
+from fakebench.api import Choice, Condition, Float, hookimpl
 
 from ._dsp import choose, finish, positive
 
 
 class PacketLoss(Condition):
     name = "packetloss"
+    param_specs = {"rate": Float(0, 1, high_open=True), "frame_ms": Float(1, 1000),
+                   "concealment": Choice("zero", "repeat")}
     description = "lose a fraction of 20-ms frames (independent losses), zero or repeat concealment"
     positional = "rate"
     random = True

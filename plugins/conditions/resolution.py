@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from fakebench.api import Condition, ConfigError, hookimpl
+from fakebench.api import Condition, ConfigError, Int, hookimpl
 
 from ._dsp import finish, positive, resample
 
 
 class Resample(Condition):
     name = "resample"
+    param_specs = {"rate": Int(1000, 384000)}
     description = "resample down to rate Hz and back (removes content above rate/2)"
     positional = "rate"
     random = False
@@ -54,6 +55,7 @@ class Resample(Condition):
 
 class BitDepth(Condition):
     name = "bitdepth"
+    param_specs = {"bits": Int(2, 24)}
     description = "uniform quantisation to bits bits (no dither)"
     positional = "bits"
     random = False

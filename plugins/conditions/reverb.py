@@ -41,7 +41,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from fakebench.api import AudioError, Condition, ConfigError, hookimpl
+from fakebench.api import AudioError, Condition, ConfigError, Float, ListOf, Text, hookimpl
 
 from ._dsp import EXTRA, finish, list_audio, positive, power, read_mono, require, scale_to_peak
 
@@ -84,6 +84,8 @@ def calibrated_absorption(rt60: float, room: tuple, fs: int) -> float:
 
 class Reverb(Condition):
     name = "reverb"
+    param_specs = {"rt60": Float(0.05, 10), "room": ListOf(Float(0.1, 1000), min_items=3),
+                   "distance": Float(0.01, 100), "rir": Text()}
     description = "room reverberation: simulated shoebox (rt60, room) or measured RIRs (rir=folder)"
     positional = "rt60"
     random = True

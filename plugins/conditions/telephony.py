@@ -39,7 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from fakebench.api import Condition, ConfigError, hookimpl
+from fakebench.api import Bool, Choice, Condition, ConfigError, Float, Int, hookimpl
 
 from . import _codec as C
 from ._dsp import EXTRA, choose, finish, positive, resample
@@ -88,6 +88,7 @@ class _Channel(Condition):
 
 class Telephone(_Channel):
     name = "telephone"
+    param_specs = {"law": Choice("mu", "alaw"), "low": Float(0, 4000), "high": Float(1, 4000)}
     description = "PSTN channel: 8 kHz, 300-3400 Hz band-pass (ITU-T G.712), G.711 mu-law"
     positional = "law"
     citation = "ITU-T G.712 (PCM channel transmission characteristics); ITU-T G.711"
@@ -128,6 +129,7 @@ class Telephone(_Channel):
 
 class G711(_Channel):
     name = "g711"
+    param_specs = {"law": Choice("mu", "alaw")}
     description = "ITU-T G.711 companding at 8 kHz, 64 kbit/s: g711:law=mu or g711:law=alaw"
     positional = "law"
     citation = "ITU-T G.711, Pulse code modulation (PCM) of voice frequencies"
@@ -159,6 +161,7 @@ class G722(_Channel):
 
 class AmrNb(_Channel):
     name = "amr-nb"
+    param_specs = {"bitrate": Int(4750, 12200), "dtx": Bool()}
     description = "3GPP AMR narrowband (OpenCORE) at 4.75k-12.2k bit/s: amr-nb:bitrate=12.2k"
     positional = "bitrate"
     citation = "3GPP TS 26.090, AMR speech codec; transcoding functions"

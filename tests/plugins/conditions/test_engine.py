@@ -89,8 +89,8 @@ def test_path_values_may_hold_separators(registry, tmp_path):
     ("clean:3", ConfigError, ["'clean' takes no bare value"]),
     ("noise:snr=3:snr=4", ConfigError, ["given twice"]),
     ("opus:16k:voip", ConfigError, ["not key=value"]),
-    ("noise:color=purple", ConfigError, ["'color'", "white, pink, brown"]),
-    ("packetloss:rate=1.5", ConfigError, ["'rate'"]),
+    ("noise:color=purple", ConfigError, ["noise: parameter color='purple'", "white, pink, brown"]),
+    ("packetloss:rate=1.5", ConfigError, ["packetloss: parameter rate=1.5", "[0, 1)"]),
     ("clean,,mp3", ConfigError, ["empty condition"]),
     ("", ConfigError, ["no condition"]),
 ])
