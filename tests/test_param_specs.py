@@ -24,13 +24,6 @@ KINDS = ("datasets", "embedders", "detectors", "metrics", "conditions")
 #: is a file another engineer was editing when the specs were declared (fakebench issue
 #: 19); declare its ``param_specs`` and delete the entry.
 KNOWN_UNDECLARED = (
-    "fakebench/plugins/detectors/ssl.py",
-    "fakebench/plugins/detectors/ssl_aasist.py",
-    "fakebench/plugins/detectors/ssl_sls.py",
-    "fakebench/plugins/detectors/rawnet2.py",
-    "fakebench/plugins/detectors/lcnn.py",
-    "fakebench/plugins/detectors/aasist.py",
-    "fakebench/plugins/detectors/_ssl/",
 )
 
 

@@ -63,7 +63,9 @@ import logging
 import numpy as np
 import torch
 
-from fakebench.api import ConfigError, Detector, OneOf, Text, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Detector, Float, OneOf, WeightsError, hookimpl
+
+from ._params import waveform_specs
 
 log = logging.getLogger("fakebench")
 
@@ -110,8 +112,10 @@ class AASIST(Detector):
     default_length = "repeat:4.0375"
     license = "MIT"
     citation = "Jung et al., AASIST: Audio Anti-Spoofing using Integrated Spectro-Temporal Graph Attention Networks, ICASSP 2022"
-    param_specs = {"augment": Text(nullable=True),
-                   "pretrained": OneOf("AASIST", "AASIST-L", "none", True, False, nullable=True)}
+    param_specs = waveform_specs(
+        pretrained=OneOf("AASIST", "AASIST-L", "none", True, False, nullable=True),
+        variant=OneOf(None, "AASIST", "AASIST-L"), finetune=Bool(), lr_min=Float(0, 10), random_crop=Bool(),
+        freq_aug=Bool(), drop_last=Bool(), select=OneOf("eer", "accuracy"), swa=Bool(), swa_max_eer=Float(0, 1))
 
     def __init__(self, variant=None, pretrained="AASIST", weights=None, finetune=False, threshold="val-eer",
                  epochs=100, batch_size=24, lr=1e-4, lr_min=5e-6, betas=(0.9, 0.999), weight_decay=1e-4,

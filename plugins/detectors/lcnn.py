@@ -79,7 +79,9 @@ import logging
 
 import numpy as np
 
-from fakebench.api import ConfigError, Detector, OneOf, Text, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Detector, Float, Int, OneOf, WeightsError, hookimpl
+
+from ._params import waveform_specs
 
 log = logging.getLogger("fakebench")
 
@@ -174,15 +176,12 @@ class LCNN(Detector):
     license = "BSD-3-Clause"
     citation = ("Wang and Yamagishi, A Comparative Study on Recent Neural Spoofing Countermeasures for Synthetic "
                 "Speech Detection, Interspeech 2021")
-    param_specs = {
-        "pretrained": OneOf(*CHECKPOINTS, "none", True, False, nullable=True),
-        "variant": OneOf(None, "lcnn-lstm-sum", "lcnn-attention", "lcnn-trim-pad"),
-        "front_end": OneOf(None, "asvspoof2021", "mega"),
-        "sampler": OneOf("block_shuffle_by_length", "shuffle"),
-        "select": OneOf("eer", "accuracy"),
-        "balance": OneOf("none", "sampler", "oversample", "subsample"),
-        "augment": Text(nullable=True),
-    }
+    param_specs = waveform_specs(
+        without=("class_weights",), pretrained=OneOf(*CHECKPOINTS, "none", True, False, nullable=True),
+        variant=OneOf(None, "lcnn-lstm-sum", "lcnn-attention", "lcnn-trim-pad"),
+        front_end=OneOf(None, "asvspoof2021", "mega"), sampler=OneOf("block_shuffle_by_length", "shuffle"),
+        select=OneOf("eer", "accuracy"), finetune=Bool(), lr_decay=Float(0, 1, low_open=True),
+        lr_step_epochs=Int(1, 100_000))
 
     def __init__(self, variant=None, pretrained="LA", weights=None, finetune=False, front_end=None,
                  threshold="val-eer", epochs=100, batch_size=64, lr=3e-4, lr_decay=0.5, lr_step_epochs=10,

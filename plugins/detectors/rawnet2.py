@@ -54,7 +54,9 @@ import logging
 
 import numpy as np
 
-from fakebench.api import ConfigError, Detector, OneOf, Text, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Detector, Int, OneOf, WeightsError, hookimpl
+
+from ._params import waveform_specs
 
 log = logging.getLogger("fakebench")
 
@@ -128,12 +130,10 @@ class RawNet2(Detector):
     scores_are_logits = True
     license = "MIT"
     citation = "Tak et al., End-to-End anti-spoofing with RawNet2, ICASSP 2021"
-    param_specs = {
-        "pretrained": OneOf(*CHECKPOINTS, "none", True, False, nullable=True),
-        "select": OneOf("accuracy", "eer"),
-        "balance": OneOf("none", "sampler", "oversample", "subsample"),
-        "augment": Text(nullable=True),
-    }
+    param_specs = waveform_specs(
+        pretrained=OneOf(*CHECKPOINTS, "none", True, False, nullable=True), select=OneOf("accuracy", "eer"),
+        finetune=Bool(), amsgrad=Bool(), drop_last=Bool(), random_crop=Bool(), gru_node=Int(1, 65536),
+        nb_gru_layer=Int(1, 64), nb_fc_node=Int(1, 65536))
 
     def __init__(self, pretrained="DF", weights=None, finetune=False, threshold="val-eer", epochs=100,
                  batch_size=32, lr=1e-4, weight_decay=1e-4, betas=(0.9, 0.999), amsgrad=False,

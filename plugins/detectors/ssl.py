@@ -72,8 +72,9 @@ variants (no data augmentation) are on the hub only: pass their file with ``--we
 
 from __future__ import annotations
 
-from fakebench.api import ConfigError, WeightsError, hookimpl
+from fakebench.api import Bool, Choice, ConfigError, Int, Text, WeightsError, hookimpl
 
+from ._params import LayerChoiceParam, ssl_specs
 from ._ssl.detector import Released, SSLDetectorBase
 
 ZENODO = "https://zenodo.org/records/15580543/files/{file}"
@@ -98,6 +99,10 @@ class SSL(SSLDetectorBase):
     scores_are_logits = True
     license = "Apache-2.0 (transformers); models and checkpoints: their own"
     citation = "Ge, Wang, Liu, Yamagishi, Post-training for Deepfake Speech Detection, ASRU 2025 (AntiDeepfake)"
+    param_specs = ssl_specs(
+        model=Text(), layer=LayerChoiceParam(), backend=Choice("linear", "mlp", "aasist", "asp"),
+        hidden=Int(1, 65536), normalize=Bool(), pretrained=Choice("none", *ANTIDEEPFAKE, nullable=True),
+        finetune=Bool(), freeze_frontend=Bool(), random_crop=Bool())
 
     def __init__(self, model="facebook/wav2vec2-xls-r-300m", layer="last", backend="linear", hidden=256,
                  normalize=True, pretrained="none", weights=None, config=None, finetune=False, freeze_frontend=False,

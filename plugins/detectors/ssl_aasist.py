@@ -63,8 +63,9 @@ accumulation, mixed precision on a GPU (``precision=bf16``) and resume
 
 from __future__ import annotations
 
-from fakebench.api import ConfigError, hookimpl
+from fakebench.api import Bool, ConfigError, OneOf, Text, hookimpl
 
+from ._params import ssl_specs
 from ._ssl.detector import Released, SSLDetectorBase
 
 DRIVE = "https://drive.google.com/drive/folders/1c4ywztEVlYVijfwbGLl9OEa1SNtFKppB"
@@ -82,6 +83,9 @@ class SSLAASIST(SSLDetectorBase):
     license = "MIT"
     citation = ("Tak et al., Automatic speaker verification spoofing and deepfake detection using wav2vec 2.0 "
                 "and data augmentation, Odyssey 2022")
+
+    param_specs = ssl_specs(pretrained=OneOf("LA", "DF", "none", False, nullable=True), frontend=Text(nullable=True),
+                            finetune=Bool(), freeze_frontend=Bool(), random_crop=Bool())
 
     def __init__(self, pretrained="LA", weights=None, frontend="facebook/wav2vec2-xls-r-300m", config=None,
                  finetune=False, freeze_frontend=False, threshold="val-eer", epochs=100, batch_size=14, accumulate=1,

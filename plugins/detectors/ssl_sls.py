@@ -53,8 +53,9 @@ augmentation (default ``none``). Mixed precision, accumulation and resume as in
 
 from __future__ import annotations
 
-from fakebench.api import ConfigError, hookimpl
+from fakebench.api import Bool, ConfigError, OneOf, Text, hookimpl
 
+from ._params import ssl_specs
 from ._ssl.detector import Released, SSLDetectorBase
 
 DRIVE = "https://drive.google.com/drive/folders/13vw_AX1jHdYndRu1edlgpdNJpCX8OnrH"
@@ -69,6 +70,9 @@ class SSLSLS(SSLDetectorBase):
     description = "XLS-R 300M + sensitive layer selection classifier (Zhang et al., ACM MM 2024), released checkpoint"
     license = "none stated (code and checkpoint)"
     citation = "Zhang, Wen, Hu, Audio Deepfake Detection with Self-Supervised XLS-R and SLS Classifier, ACM MM 2024"
+
+    param_specs = ssl_specs(pretrained=OneOf("DF", "none", False, nullable=True), frontend=Text(nullable=True),
+                            finetune=Bool(), freeze_frontend=Bool(), random_crop=Bool())
 
     def __init__(self, pretrained="DF", weights=None, frontend="facebook/wav2vec2-xls-r-300m", config=None,
                  finetune=False, freeze_frontend=False, threshold="val-eer", epochs=50, batch_size=5, accumulate=1,
