@@ -95,7 +95,7 @@ from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, 
 from fakebench.api import Bool
 
 from ._params import NamesParam, PathParam, dataset_specs
-from .asvspoof19 import Asvspoof19LA, parse_key
+from ._asvspoof2019 import Asvspoof19LA, parse_key
 
 log = logging.getLogger("fakebench")
 
