@@ -131,12 +131,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "weights_cache_candidates": ("fakebench.weights", "cache_candidates"),
     "offline": ("fakebench.weights", "offline"),
     # preflight: what a plugin needs, declared without loading anything
-    "Requirement": ("fakebench.preflight", "Requirement"),
-    "weights_requirement": ("fakebench.weights", "requirement"),
-    "hf_requirement": ("fakebench.weights", "hf_requirement"),
-    "package_requirement": ("fakebench.preflight", "package_requirement"),
-    "asr_requirement": ("fakebench.preflight", "asr_requirement"),
-    "probe_url": ("fakebench.preflight", "probe_url"),
+    "Requirement": ("fakebench.requirements", "Requirement"),
+    "weights_requirement": ("fakebench.requirements", "weights_requirement"),
+    "hf_requirement": ("fakebench.requirements", "hf_requirement"),
+    "package_requirement": ("fakebench.requirements", "package_requirement"),
+    "asr_requirement": ("fakebench.requirements", "asr_requirement"),
+    "probe_url": ("fakebench.requirements", "probe_url"),
     "progress": ("fakebench.progress", "progress"),
     # audio
     "read_audio": ("fakebench.audio", "read_audio"),

@@ -12,7 +12,8 @@ import fakebench
 from fakebench.cli import main
 from fakebench.config import RunSpec
 from fakebench.errors import ConfigError, DatasetError, WeightsError
-from fakebench.preflight import PreflightError, Requirement
+from fakebench.preflight import PreflightError
+from fakebench.requirements import Requirement
 from fakebench.registry import Registry
 from fakebench.runner import Runner
 
