@@ -78,8 +78,14 @@ class FoleyDemo(ManifestDataset):
     attributes = ("class", "system")
 
     def manifest_path(self) -> Path:
-        """The manifest; the set is downloaded first when it is not here (see the module
-        docstring)."""
+        """The manifest: ``manifest=`` when given (a copy of the demo set elsewhere), else
+        the set's own, downloaded first when it is not here (see the module docstring)."""
+        if self.manifest:
+            path = Path(self.manifest).expanduser()
+            if not path.is_file():
+                raise DatasetError(f"foley-demo: manifest {str(path)!r} does not exist",
+                                   hint="pass manifest=PATH of a manifest.csv, or leave it out to use the demo set")
+            return path
         try:
             return self.corpus_dir("manifest.csv") / "manifest.csv"
         except DatasetError:

@@ -297,3 +297,16 @@ def test_downloads_off_says_so_and_where(monkeypatch, isolated_home):
     assert r.exit_code == 2
     assert "downloads are off" in r.output and str(folder) in r.output and "raw.githubusercontent.com" in r.output
     assert not folder.exists()
+
+
+def test_an_explicit_manifest_is_honoured(shared, tmp_path):
+    from fakebench.plugins.datasets.foley_demo import FoleyDemo
+
+    splits = FoleyDemo(root=str(tmp_path / "nowhere"), manifest=str(shared / "data" / "foley" / "manifest.csv")).load()
+    assert sum(len(v) for v in splits.values()) == 142
+    import pytest
+
+    from fakebench.errors import DatasetError
+
+    with pytest.raises(DatasetError, match="manifest.*does not exist"):
+        FoleyDemo(manifest=str(tmp_path / "missing.csv")).load()
