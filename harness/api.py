@@ -20,6 +20,10 @@ What is here, by job:
   :func:`iter_csv`, :func:`build_table`, :func:`cached_table`, :func:`keep_present`,
   :func:`list_names`, :func:`child_paths`, :func:`read_manifest`, :data:`SPLIT_NAMES`,
   :func:`audio_files`, :func:`subdirs`, :data:`AUDIO_SUFFIXES`;
+* **user files**: :func:`open_text` / :func:`decode_text` (UTF-8 or BOM-marked UTF-16/32,
+  else one error naming file and byte), :func:`check_header` (an audio file's header
+  against its size), :func:`audio_suffixes`, :func:`check_disjoint` (no file in two
+  splits), :func:`degenerate_scores`;
 * **downloads**: :func:`download`, :func:`extract_archive`, :func:`fetch_file`,
   :func:`fetch_and_extract`, :func:`fetch_zenodo`, :func:`is_done`, :func:`mark_done`,
   :func:`file_digest`;
@@ -115,6 +119,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "is_done": ("fakebench.downloads", "is_done"),
     "mark_done": ("fakebench.downloads", "mark_done"),
     "file_digest": ("fakebench.hashing", "file_digest"),
+    "open_text": ("fakebench.textfiles", "open_text"),
+    "decode_text": ("fakebench.textfiles", "decode_text"),
+    "check_disjoint": ("fakebench.data.splits", "check_disjoint"),
+    "degenerate_scores": ("fakebench.training", "degenerate_scores"),
+    "audio_suffixes": ("fakebench.data.files", "audio_suffixes"),
+    "check_header": ("fakebench.audio", "check_header"),
     # weights
     "WeightsFile": ("fakebench.weights", "WeightsFile"),
     "resolve_weights": ("fakebench.weights", "resolve"),

@@ -199,8 +199,10 @@ def load_recipe(name_or_path: str | Path) -> Recipe:
         raise ConfigError(f"unknown recipe {text!r}",
                           hint=("did you mean " + " or ".join(repr(c) for c in close) + "? ") if close else
                           "see `fakebench reproduce --list`")
+    from ..textfiles import decode_text
+
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(decode_text(path.read_bytes(), path, expected="a UTF-8 recipe (TOML)"))
     except tomllib.TOMLDecodeError as e:
         raise _fail(path, f"is not valid TOML: {e}") from None
     except (OSError, UnicodeDecodeError) as e:
@@ -341,8 +343,13 @@ def fad_table(path: str | Path) -> dict[str, dict[str, Any]]:
     p = Path(path).expanduser()
     if not p.is_file():
         raise ConfigError(f"FAD table {str(p)!r} does not exist", hint="columns: system,fad (and optionally track)")
-    with open(p, newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.reader(f) if r and not r[0].lstrip().startswith("#") and any(c.strip() for c in r)]
+    import io
+
+    from ..textfiles import decode_text
+
+    text = decode_text(p.read_bytes(), p, expected="a UTF-8 CSV table")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""))
+            if r and not r[0].lstrip().startswith("#") and any(c.strip() for c in r)]
     if not rows:
         raise ConfigError(f"FAD table {str(p)!r} holds no rows")
     header = [h.strip().lower() for h in rows[0]]

@@ -24,6 +24,7 @@ the user prepares). They are training data for the attribution only.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Sequence
@@ -144,35 +145,36 @@ def load_text_encoder(name: str, n_layers: int, max_length: int) -> TextEncoder:
 
 def read_author_texts(path: str | Path) -> list[tuple[str, str]]:
     """``(speaker, text)`` pairs from a CSV (columns speaker,text) or a JSONL file."""
+    from fakebench.api import decode_text
+
     path = Path(path).expanduser()
     if not path.is_file():
         raise DatasetError(f"author_texts file {str(path)!r} does not exist",
                            hint="pass author_texts=<CSV with speaker,text columns, or JSONL of {speaker, text}>")
+    text = decode_text(path.read_bytes(), path, expected="a UTF-8 author_texts file", error=DatasetError)
     out: list[tuple[str, str]] = []
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        with open(path, encoding="utf-8") as f:
-            for lineno, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise DatasetError(f"{path}:{lineno} is not valid JSON: {e.msg}") from None
-                if not isinstance(row, dict) or not row.get("speaker") or not isinstance(row.get("text"), str):
-                    raise DatasetError(f"{path}:{lineno} needs a non-empty \"speaker\" and a \"text\" string")
-                out.append((str(row["speaker"]), row["text"]))
+        for lineno, line in enumerate(io.StringIO(text), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DatasetError(f"{path}:{lineno} is not valid JSON: {e.msg}") from None
+            if not isinstance(row, dict) or not row.get("speaker") or not isinstance(row.get("text"), str):
+                raise DatasetError(f"{path}:{lineno} needs a non-empty \"speaker\" and a \"text\" string")
+            out.append((str(row["speaker"]), row["text"]))
         return out
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        cols = [c.strip() for c in (reader.fieldnames or [])]
-        reader.fieldnames = cols
-        if "speaker" not in cols or "text" not in cols:
-            raise DatasetError(f"author_texts file {str(path)!r} needs columns speaker and text (found {cols})")
-        for lineno, row in enumerate(reader, start=2):
-            spk, text = (row.get("speaker") or "").strip(), row.get("text") or ""
-            if not spk:
-                raise DatasetError(f"{path}:{lineno} has an empty speaker")
-            out.append((spk, text))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    cols = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = cols
+    if "speaker" not in cols or "text" not in cols:
+        raise DatasetError(f"author_texts file {str(path)!r} needs columns speaker and text (found {cols})")
+    for lineno, row in enumerate(reader, start=2):
+        spk, said = (row.get("speaker") or "").strip(), row.get("text") or ""
+        if not spk:
+            raise DatasetError(f"{path}:{lineno} has an empty speaker")
+        out.append((spk, said))
     return out
 
 
