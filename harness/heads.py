@@ -16,14 +16,15 @@ see :mod:`fakebench.training`.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-import torch
 
 from .contracts.detector import Detector
 from .errors import ConfigError
-from .training import as_device_tensors, predict_logits, train_binary
+
+if TYPE_CHECKING:  # torch is imported where a head is built, not where it is listed
+    import torch
 
 
 class EmbeddingHead(Detector):
@@ -35,7 +36,9 @@ class EmbeddingHead(Detector):
         raise NotImplementedError
 
     def fit(self, X, y, X_val=None, y_val=None):
-        from .training import parse_checkpoint_rule
+        import torch
+
+        from .training import as_device_tensors, parse_checkpoint_rule, train_binary
 
         parse_checkpoint_rule(getattr(self, "checkpoint_rule", "best"))  # a bad rule fails before any work
         torch.manual_seed(int(self.random_state))
@@ -55,6 +58,10 @@ class EmbeddingHead(Detector):
         return self
 
     def decision_function(self, X) -> np.ndarray:
+        import torch
+
+        from .training import predict_logits
+
         x = torch.as_tensor(np.asarray(X, dtype=np.float32), device=self.device)
         if x.ndim != 2 or x.shape[1] != self.in_dim_:
             raise ConfigError(f"{self.name} was trained on {self.in_dim_}-d embeddings but got shape {tuple(x.shape)}",

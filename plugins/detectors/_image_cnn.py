@@ -23,10 +23,14 @@ training, as in the ASVspoof 2019 student study:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
 
 from fakebench.api import ConfigError, Detector
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 
 class ImageCNN(Detector):
@@ -97,6 +101,8 @@ class ImageCNN(Detector):
     def _mapped_batches(self, source, positions, order, batch_size, augment=(), generator=None):
         """Batches over a fixed training set: ``order`` holds positions into
         ``positions`` (which holds clip indices, repeats allowed); yields positions."""
+        import torch
+
         pos = [int(p) for p in order]
         done = 0
         for img, idx in self._batches(source, [int(positions[p]) for p in pos], batch_size, augment, generator):
@@ -135,6 +141,8 @@ class ImageCNN(Detector):
                           hint="use sampler, oversample, subsample, none, multiply[:K] or subsample:N")
 
     def fit(self, X, y, X_val=None, y_val=None):
+        import torch
+
         from fakebench.api import train_batches
 
         augment = self._check()
@@ -178,6 +186,8 @@ class ImageCNN(Detector):
         return self
 
     def decision_function(self, X) -> np.ndarray:
+        import torch
+
         source = self._source(X, self.name)
         out = np.zeros(len(source), dtype=np.float64)
         self.net_.eval()

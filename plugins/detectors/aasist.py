@@ -58,14 +58,18 @@ recipe uses none (``none``, the default).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 
 import numpy as np
-import torch
 
 from fakebench.api import Bool, ConfigError, Detector, Float, OneOf, WeightsError, hookimpl
 
 from ._params import waveform_specs
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 log = logging.getLogger("fakebench")
 
@@ -216,6 +220,8 @@ class AASIST(Detector):
         return -logits[:, 1]
 
     def _scores(self, source, net=None) -> np.ndarray:
+        import torch
+
         from ._images import iter_audio
 
         net = net or self.net_
@@ -230,6 +236,8 @@ class AASIST(Detector):
     # -- the estimator ------------------------------------------------------------------
 
     def fit(self, X, y, X_val=None, y_val=None):
+        import torch
+
         from fakebench.api import make_augment
 
         make_augment(self.augment, self.sample_rate)  # a bad spec fails before any work
@@ -247,6 +255,8 @@ class AASIST(Detector):
         return self
 
     def _train(self, source, y, X_val, y_val):
+        import torch
+
         from fakebench.api import train_batches
 
         from ._images import iter_audio

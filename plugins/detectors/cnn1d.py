@@ -22,35 +22,17 @@ Input: X (n, D) float32 embeddings, D >= 5. ``decision_function`` returns the lo
 
 from __future__ import annotations
 
-import torch
-from torch import nn
+from typing import TYPE_CHECKING
 
-from fakebench.api import ConfigError, hookimpl
+from fakebench.api import hookimpl
 from fakebench.api import EmbeddingHead
 
 from fakebench.api import Int
 
 from ._params import head_specs
 
-
-class CNN1dNet(nn.Module):
-    def __init__(self, in_dim: int, channels: int = 64, kernel_size: int = 3, pool_size: int = 3,
-                 dropout: float = 0.5):
-        super().__init__()
-        pad = kernel_size // 2
-        self.conv1 = nn.Conv1d(1, channels, kernel_size, padding=pad)
-        self.conv2 = nn.Conv1d(channels, channels, kernel_size, padding=pad)
-        self.pool = nn.MaxPool1d(pool_size, stride=1)
-        self.drop = nn.Dropout(dropout)
-        length = in_dim - 2 * (pool_size - 1)
-        if length < 1:
-            raise ConfigError(f"cnn1d needs embeddings of at least {2 * (pool_size - 1) + 1} dimensions, got {in_dim}")
-        self.linear = nn.Linear(channels * length, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (n, D) -> (n,)
-        h = self.pool(torch.relu(self.conv1(x.unsqueeze(1))))
-        h = self.drop(self.pool(torch.relu(self.conv2(h))))
-        return self.linear(h.flatten(1)).reshape(-1)
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    from ._cnn1d_net import CNN1dNet
 
 
 class CNN1d(EmbeddingHead):
@@ -81,7 +63,19 @@ class CNN1d(EmbeddingHead):
         self.device = device
 
     def _build(self, in_dim: int) -> CNN1dNet:
+        from ._cnn1d_net import CNN1dNet
+
         return CNN1dNet(in_dim, int(self.channels), int(self.kernel_size), int(self.pool_size), float(self.dropout))
+
+
+def __getattr__(name: str):
+    """The network classes, from ``_cnn1d_net`` (torch), on first use: importing this module
+    (``fakebench list``) does not import torch."""
+    if name in ("CNN1dNet",):
+        from . import _cnn1d_net
+
+        return getattr(_cnn1d_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

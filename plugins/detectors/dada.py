@@ -34,18 +34,22 @@ the train and validation data; they are also in ``history_`` (``"stage": "abx"``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 import os
 import warnings
 
 import numpy as np
-import torch
 
 from fakebench.api import ConfigError, DatasetError, Detector, Inputs, hookimpl
 from fakebench.api import ASR_DEFAULTS as ASR
 from fakebench.api import Bool, Float, Int, ListOf, Text
 
 from ._params import DROPOUT, LR, Choice, DeviceParam, DictParam, PathParam, SeedParam
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 log = logging.getLogger("fakebench")
 
@@ -221,6 +225,8 @@ class DADA(Detector):
     # -- training -------------------------------------------------------------------------
 
     def fit(self, X, y, X_val=None, y_val=None):
+        import torch
+
         from fakebench.api import train_binary
 
         from ._dada import fusion as FU
@@ -337,6 +343,8 @@ class DADA(Detector):
         return [None if s is None else f"{int(v)}|{s}" for v, s in zip(y, speakers)]
 
     def _speaker_codes(self, speakers) -> torch.Tensor:
+        import torch
+
         index = {s: i for i, s in enumerate(self.speakers_)}
         return torch.tensor([index.get(s, -1) if s is not None else -1 for s in speakers], dtype=torch.int64)
 
@@ -351,6 +359,8 @@ class DADA(Detector):
         return out
 
     def _stack(self, feats: dict[str, torch.Tensor]) -> torch.Tensor:
+        import torch
+
         return torch.cat([feats[k] for k in ("text", "audio") if k in feats], dim=1).float()
 
     def embed(self, X) -> dict[str, np.ndarray]:
@@ -359,6 +369,8 @@ class DADA(Detector):
         return {k: v.detach().cpu().numpy() for k, v in feats.items()}
 
     def decision_function(self, X) -> np.ndarray:
+        import torch
+
         from fakebench.api import predict_logits
 
         from ._dada import fusion as FU
@@ -435,6 +447,8 @@ class DADA(Detector):
         }
 
     def set_state(self, state):
+        import torch
+
         from ._dada import fusion as FU
 
         self.speakers_ = list(state["speakers"])

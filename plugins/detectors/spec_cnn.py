@@ -33,12 +33,15 @@ These defaults are fakebench's. The study's configuration (the ``asvspoof19-cnn`
 
 from __future__ import annotations
 
-from torch import nn
+from typing import TYPE_CHECKING
 
 from fakebench.api import ConfigError, Int, ListOf, hookimpl
 
 from ._image_cnn import ImageCNN
 from ._params import DROPOUT, Choice, image_specs
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    from torch import nn
 
 ARCHS = ("compact", "slides-vgg")
 #: the slides' VGG-like CNN: (output channels, max-pool after) per convolution
@@ -46,6 +49,8 @@ SLIDES_VGG = ((16, False), (16, True), (32, False), (32, True), (64, True), (64,
 
 
 def build_spec_cnn(channels=(16, 32, 64, 128), dropout: float = 0.5, in_channels: int = 1) -> nn.Sequential:
+    from torch import nn
+
     layers: list[nn.Module] = []
     prev = in_channels
     for c in channels:
@@ -59,6 +64,8 @@ def build_spec_cnn(channels=(16, 32, 64, 128), dropout: float = 0.5, in_channels
 def build_slides_vgg(in_channels: int = 1, image_size: int = 224, n_outputs: int = 2) -> nn.Sequential:
     """The study's VGG-like CNN, module by module as its 31-row table (Conv2d-1 ...
     Linear-31 for a 224x224 input)."""
+    from torch import nn
+
     if image_size % 32:
         raise ConfigError(f"spec-cnn: arch=slides-vgg needs image_size a multiple of 32, got {image_size}")
     layers: list[nn.Module] = []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING
 
-import torch
+from typing import Any, Callable, Iterable
 
 from fakebench.api import WeightsError
 from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 
 def build_and_load(emb, spec: WeightsFile, weights, build: Callable[[], torch.nn.Module], *,
@@ -47,6 +50,8 @@ def checkpoint_model(ckpt: Any) -> dict:
 
 def fp32_frontend(device: torch.device):
     """Context with autocast off, for spectrogram front ends (fp16 overflows/underflows)."""
+    import torch
+
     return torch.autocast(device_type=torch.device(device).type, enabled=False)
 
 
@@ -54,6 +59,8 @@ def frame_signal(wave: torch.Tensor, length: int, hop: int) -> torch.Tensor:
     """(n, samples) -> (n, windows, length): windows of ``length`` every ``hop`` samples,
     covering the whole clip. A clip shorter than ``length`` is tiled to it (msclap's rule);
     when the last window would run past the end, it is the last ``length`` samples."""
+    import torch
+
     n, t = wave.shape
     if t <= length:
         reps = -(-length // max(1, t))

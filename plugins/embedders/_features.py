@@ -18,11 +18,14 @@ fingerprint is ``none``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
-import torch
-
 from fakebench.api import ConfigError, Embedder
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 DEFAULT_SR = 16000
 STATS = ("mean", "std")
@@ -86,6 +89,8 @@ class SpectralStats(Embedder):
         return 2 ** math.ceil(math.log2(self.win_length))
 
     def load(self, weights=None, device="cpu"):
+        import torch
+
         self.device = torch.device(device)
         self._stats = parse_stats(self.stats)
         if not (self.win_ms > 0 and self.hop_ms > 0 and float(self.segment) > 0):
@@ -104,6 +109,8 @@ class SpectralStats(Embedder):
 
     def frame_features(self, batch: torch.Tensor) -> torch.Tensor:
         """(n, samples) -> (n, frames, n_features), float32 (autocast off)."""
+        import torch
+
         import torchaudio.functional as AF
 
         with torch.autocast(device_type=batch.device.type, enabled=False):
@@ -121,6 +128,8 @@ class SpectralStats(Embedder):
             return feats
 
     def _summarise(self, feats: torch.Tensor, dim: int) -> torch.Tensor:
+        import torch
+
         out = []
         for s in self._stats:
             out.append(feats.mean(dim=dim) if s == "mean" else feats.std(dim=dim, unbiased=False))
@@ -140,6 +149,8 @@ class SpectralStats(Embedder):
 
 def log_energies(bands: torch.Tensor) -> torch.Tensor:
     """Natural log of filterbank energies, floored at 1e-10 (silence stays finite)."""
+    import torch
+
     return torch.log(bands.clamp(min=1e-10))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING
 
-import torch
+from typing import Any, Callable, Iterable
 
 from fakebench.api import ConfigError, WeightsError
 from fakebench.api import hf_hub_cache, hf_model_dir, is_random, load_hf_state, load_into, rename_weight_norm, seeded
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 
 def cached_config(config_cls, model_id: str):
@@ -98,6 +101,8 @@ def truncate(layers: torch.nn.ModuleList, k: int | None) -> torch.nn.ModuleList:
     ``k + 1`` layers are kept (not ``k``): the encoder applies its final LayerNorm to the
     output of its *last* layer only, so keeping one more leaves hidden state ``k`` exactly
     as in the full model."""
+    import torch
+
     if k is None or k + 1 >= len(layers):
         return layers
     return torch.nn.ModuleList(list(layers)[: k + 1])
@@ -105,6 +110,8 @@ def truncate(layers: torch.nn.ModuleList, k: int | None) -> torch.nn.ModuleList:
 
 def select(hidden: tuple[torch.Tensor, ...], k: int | None) -> torch.Tensor:
     """(n, t, d) hidden state ``k``, or all of them concatenated on the feature axis."""
+    import torch
+
     if k is None:
         return torch.cat(hidden, dim=-1)
     return hidden[k]

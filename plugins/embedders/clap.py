@@ -57,9 +57,7 @@ layout is msclap's ``{"model": state_dict}`` with ``audio_encoder.base.*`` and
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
-from torch import nn
+from typing import TYPE_CHECKING
 
 from fakebench.api import Embedder, WeightsError, hookimpl
 from fakebench.api import WeightsFile
@@ -68,34 +66,15 @@ from fakebench.api import Bool
 from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_signal, identify_file
 from ._params import Choice
 
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    from torch import nn
+    import torch
+
 SR = 44100
 D_PROJ = 1024
 WINDOWS = ("tile", "fadtk")
 RESAMPLERS = ("sinc", "kaiser")
 FRAME_PRECISIONS = ("float32", "float16")
-
-
-class Projection(nn.Module):
-    """msclap's projection head: LayerNorm(l1(x) + l2(gelu(l1(x)))), key names as in msclap."""
-
-    def __init__(self, d_in: int, d_out: int):
-        super().__init__()
-        self.linear1 = nn.Linear(d_in, d_out, bias=False)
-        self.linear2 = nn.Linear(d_out, d_out, bias=False)
-        self.layer_norm = nn.LayerNorm(d_out)
-
-    def forward(self, x):
-        e1 = self.linear1(x)
-        return self.layer_norm(e1 + self.linear2(F.gelu(e1)))
-
-
-class ClapAudioEncoder(nn.Module):
-    """``base`` + ``projection``: the key layout of msclap's ``audio_encoder``."""
-
-    def __init__(self, base: nn.Module, d_in: int, d_out: int = D_PROJ):
-        super().__init__()
-        self.base = base
-        self.projection = Projection(d_in, d_out)
 
 
 def _extract_audio_encoder(ckpt) -> dict:
@@ -158,6 +137,9 @@ class _Clap(Embedder):
                 raise ConfigError(f"{self.name}: {key}={getattr(self, key)!r} is not one of {', '.join(allowed)}")
 
     def load(self, weights=None, device="cpu"):
+        import torch
+        from ._clap_net import ClapAudioEncoder
+
         self._check()
         self.device = torch.device(device)
         build = lambda: ClapAudioEncoder(self._base(), self.base_dim)  # noqa: E731
@@ -170,6 +152,9 @@ class _Clap(Embedder):
 
     def _windows(self, batch: torch.Tensor) -> torch.Tensor:
         """(n, samples) -> (n, w, duration * SR), by the ``windows`` rule."""
+        import torch
+        import torch.nn.functional as F
+
         length = self.duration * SR
         if self.windows != "fadtk":
             return frame_signal(batch, length, length)
@@ -254,6 +239,16 @@ class Clap2022(_Clap):
     def _encode(self, windows: torch.Tensor) -> torch.Tensor:
         base = self.model.base
         return base.embedding(base.feature_map(windows))
+
+
+def __getattr__(name: str):
+    """The network classes, from ``_clap_net`` (torch), on first use: importing this module
+    (``fakebench list``) does not import torch."""
+    if name in ("Projection", "ClapAudioEncoder"):
+        from . import _clap_net
+
+        return getattr(_clap_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

@@ -39,12 +39,15 @@ read with ``weights_only=True`` (numpy arrays allowed for the sampler state).
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from fakebench.api import Embedder, hookimpl
 from fakebench.api import WeightsFile
 
 from ._common import build_and_load, checkpoint_model, identify_file
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 ZENODO = "https://zenodo.org/record/3987831/files/"
 CITATION = ("Kong et al., PANNs: Large-Scale Pretrained Audio Neural Networks for Audio Pattern Recognition, "
@@ -85,6 +88,8 @@ class _Panns(Embedder):
         return [weights_requirement(self.weights_file, weights)]
 
     def load(self, weights=None, device="cpu"):
+        import torch
+
         from ._panns_models import Cnn14
 
         self.device = torch.device(device)

@@ -29,12 +29,15 @@ Install: ``pip install --no-deps aisfx==0.1.2`` (its pins conflict with msclap's
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+from pathlib import Path
 
 from fakebench.api import Embedder, WeightsError, hookimpl
 from fakebench.api import file_digest
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 PACKAGED_SHA256 = "499ea75909c932a2f94c35fa722fa4fabc5bcb7e84917209cc5f7402627b7eb5"
 SR = 44100
@@ -98,6 +101,8 @@ class SfxEmbedder(Embedder):
         return Path(spec.origin).parent / "models" / "checkpoint.pth"
 
     def load(self, weights=None, device="cpu"):
+        import torch
+
         try:
             import librosa
             from aisfx.models.cnn2d import EmbeddingNet
@@ -115,6 +120,8 @@ class SfxEmbedder(Embedder):
         return self
 
     def _read_state(self, weights) -> dict:
+        import torch
+
         if weights is None:
             path = self._packaged_path()
             if not path.is_file():
@@ -145,6 +152,8 @@ class SfxEmbedder(Embedder):
 
     def spectrogram(self, batch: torch.Tensor) -> torch.Tensor:
         """(n, samples) -> (n, frames, 96) normalised log-mel, as the model was trained on."""
+        import torch
+
         peak = batch.abs().amax(dim=1, keepdim=True)
         batch = batch / torch.where(peak > 0, peak, torch.ones_like(peak))
         spec = torch.stft(batch, N_FFT, HOP, N_FFT, self.window, center=True, pad_mode="constant",
@@ -155,6 +164,8 @@ class SfxEmbedder(Embedder):
         return logmel.transpose(1, 2)
 
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        import torch
+
         spec = self.spectrogram(batch.float())
         n, t, f = spec.shape
         if t < BLOCK:

@@ -32,17 +32,19 @@ weights.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import importlib.util
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 from fakebench.api import Embedder, WeightsError, hookimpl
 from fakebench.api import weights_digests as file_digests, is_random, load_checkpoint, load_into, seeded
 from fakebench.api import Bool, Float
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 SR = 16000
 N_FFT, HOP, N_MELS = 400, 160, 40
@@ -50,19 +52,6 @@ PARTIAL = 160
 TARGET_DBFS = -30.0
 INT16_MAX = 2 ** 15 - 1
 PACKAGED_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
-
-
-class SpeakerEncoder(nn.Module):
-    """GE2E encoder with resemblyzer's key names (``lstm``, ``linear``)."""
-
-    def __init__(self):
-        super().__init__()
-        self.lstm = nn.LSTM(N_MELS, 256, 3, batch_first=True)
-        self.linear = nn.Linear(256, 256)
-
-    def forward(self, mels: torch.Tensor) -> torch.Tensor:  # (b, 160, 40) -> (b, 256)
-        _, (hidden, _) = self.lstm(mels)
-        return F.normalize(F.relu(self.linear(hidden[-1])), dim=1, eps=1e-12)
 
 
 def partial_starts(n_samples: int, rate: float = 1.3, min_coverage: float = 0.75) -> list[int]:
@@ -130,6 +119,9 @@ class Speaker(Embedder):
                                   "released file", fix="reinstall: pip install --force-reinstall resemblyzer==0.1.4")]
 
     def load(self, weights=None, device="cpu"):
+        import torch
+        from ._speaker_net import SpeakerEncoder
+
         import librosa
 
         self.device = torch.device(device)
@@ -197,6 +189,8 @@ class Speaker(Embedder):
 
     def melspec(self, wave: torch.Tensor) -> torch.Tensor:
         """(samples,) -> (frames, 40) power mel spectrogram (librosa's centred, zero-padded STFT)."""
+        import torch
+
         spec = torch.stft(wave, N_FFT, HOP, N_FFT, self.window, center=True, pad_mode="constant",
                           return_complex=True)
         return (self.mel @ spec.abs().square()).t()
@@ -204,6 +198,9 @@ class Speaker(Embedder):
     # -- embedding -------------------------------------------------------------------------
 
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        import torch
+        import torch.nn.functional as F
+
         from ._common import fp32_frontend
 
         host = batch.detach().float().cpu().numpy()
@@ -224,6 +221,16 @@ class Speaker(Embedder):
             longest = max(counts)
             return torch.stack([p.repeat(-(-longest // len(p)), 1)[:longest] for p in per_clip])
         return torch.stack([F.normalize(p.mean(dim=0), dim=0, eps=1e-12) for p in per_clip])
+
+
+def __getattr__(name: str):
+    """The network classes, from ``_speaker_net`` (torch), on first use: importing this module
+    (``fakebench list``) does not import torch."""
+    if name in ("SpeakerEncoder",):
+        from . import _speaker_net
+
+        return getattr(_speaker_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

@@ -48,16 +48,19 @@ cache (``$TORCH_HOME/hub/checkpoints``, where ``torch.hub.load('harritaylor/torc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
 
 from fakebench.api import ConfigError, Embedder, WeightsError, hookimpl
 from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
 from fakebench.api import Bool
 from ._params import Choice
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 SR = 16000
 WIN, HOP, N_FFT = 400, 160, 512
@@ -97,32 +100,6 @@ def mel_matrix(n_bins: int = N_FFT // 2 + 1, n_mels: int = N_MELS, sr: int = SR,
     return weights
 
 
-class VGG(nn.Module):
-    """VGGish with torchvggish's module names (``features``, ``embeddings``)."""
-
-    def __init__(self, final_relu: bool = True):
-        super().__init__()
-        layers: list[nn.Module] = []
-        cin = 1
-        for spec in (64, "M", 128, "M", 256, 256, "M", 512, 512, "M"):
-            if spec == "M":
-                layers.append(nn.MaxPool2d(2, 2))
-            else:
-                layers += [nn.Conv2d(cin, spec, 3, padding=1), nn.ReLU(inplace=True)]
-                cin = spec
-        self.features = nn.Sequential(*layers)
-        head: list[nn.Module] = [nn.Linear(512 * 4 * 6, 4096), nn.ReLU(inplace=True), nn.Linear(4096, 4096),
-                                 nn.ReLU(inplace=True), nn.Linear(4096, EMB)]
-        if final_relu:
-            head.append(nn.ReLU(inplace=True))
-        self.embeddings = nn.Sequential(*head)
-
-    def forward(self, x):  # (b, 1, 96, 64)
-        x = self.features(x)  # (b, 512, 6, 4)
-        x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)  # TF's NHWC flattening order
-        return self.embeddings(x)
-
-
 class VGGish(Embedder):
     """VGGish (torchvggish weights), 16 kHz input, 128-d per 0.96 s example."""
 
@@ -148,6 +125,9 @@ class VGGish(Embedder):
     # -- loading ---------------------------------------------------------------------------
 
     def load(self, weights=None, device="cpu"):
+        import torch
+        from ._vggish_net import VGG
+
         if self.postprocess not in POSTPROCESS:
             raise ConfigError(f"vggish: postprocess={self.postprocess!r} is not one of {', '.join(POSTPROCESS)}")
         if self.frame_precision not in FRAME_PRECISIONS:
@@ -219,6 +199,8 @@ class VGGish(Embedder):
         return None
 
     def _read(self, weights):
+        import torch
+
         found = resolve(NETWORK, weights)
         pfound = pca_error = None
         if self.postprocess != "none":  # fail before reading the big file...
@@ -253,6 +235,8 @@ class VGGish(Embedder):
 
     def examples(self, batch: torch.Tensor) -> torch.Tensor:
         """(n, samples) -> (n, examples, 96, 64) log-mel examples, float32."""
+        import torch
+
         from ._common import fp32_frontend
 
         with fp32_frontend(batch.device):
@@ -267,6 +251,8 @@ class VGGish(Embedder):
             return logmel[:, :n_ex * EXAMPLE].reshape(x.shape[0], n_ex, EXAMPLE, N_MELS)
 
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        import torch
+
         ex = self.examples(batch)
         n, e = ex.shape[:2]
         emb = self.net(ex.reshape(n * e, 1, EXAMPLE, N_MELS)).float()
@@ -278,6 +264,16 @@ class VGGish(Embedder):
         if self.frame_precision == "float16":  # fadtk stores each example embedding as float16
             emb = emb.half().float()
         return emb if frames else emb.mean(dim=1)
+
+
+def __getattr__(name: str):
+    """The network classes, from ``_vggish_net`` (torch), on first use: importing this module
+    (``fakebench list``) does not import torch."""
+    if name in ("VGG",):
+        from . import _vggish_net
+
+        return getattr(_vggish_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @hookimpl

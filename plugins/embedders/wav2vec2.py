@@ -33,15 +33,18 @@ architectures).
 
 from __future__ import annotations
 
-import json
+from typing import TYPE_CHECKING
 
-import torch
+import json
 
 from fakebench.api import Embedder, hookimpl
 from fakebench.api import Text
 
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
 from ._params import DictParam, LayerParam, MAYBE_BOOL
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 SR = 16000
 LARGE = {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "intermediate_size": 4096,
@@ -108,6 +111,8 @@ class Wav2Vec2(Embedder):
                 hf_requirement(str(self.model), weights, what=f"wav2vec2 model {self.model!r}")]
 
     def load(self, weights=None, device="cpu"):
+        import torch
+
         from transformers import Wav2Vec2Config, Wav2Vec2Model
 
         self.device = torch.device(device)
@@ -126,6 +131,8 @@ class Wav2Vec2(Embedder):
         return self
 
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        import torch
+
         x = batch.float()
         if self._normalize:
             mean = x.mean(dim=1, keepdim=True)

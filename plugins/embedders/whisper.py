@@ -35,7 +35,7 @@ for the official sizes).
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from fakebench.api import Embedder, hookimpl
 from fakebench.api import Text
@@ -43,6 +43,9 @@ from fakebench.api import Text
 from ._common import fp32_frontend
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
 from ._params import DictParam, LayerParam
+
+if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
+    import torch
 
 SR = 16000
 N_FFT, HOP = 400, 160
@@ -114,6 +117,8 @@ class Whisper(Embedder):
                 hf_requirement(str(self.model), weights, what=f"Whisper model {self.model!r}")]
 
     def load(self, weights=None, device="cpu"):
+        import torch
+
         from transformers import WhisperConfig
         from transformers.audio_utils import mel_filter_bank
         from transformers.models.whisper.modeling_whisper import WhisperEncoder
@@ -136,6 +141,8 @@ class Whisper(Embedder):
 
     def log_mel(self, chunks: torch.Tensor) -> torch.Tensor:
         """(b, chunk samples) -> (b, mels, frames): Whisper's normalised log-mel, float32."""
+        import torch
+
         with fp32_frontend(chunks.device):
             spec = torch.stft(chunks.float(), N_FFT, HOP, window=self.window, return_complex=True)
             power = spec[..., :-1].abs() ** 2
@@ -144,6 +151,8 @@ class Whisper(Embedder):
             return (torch.maximum(logmel, peak - 8.0) + 4.0) / 4.0
 
     def embed(self, batch: torch.Tensor, frames: bool = False) -> torch.Tensor:
+        import torch
+
         n, t = batch.shape
         n_chunks = max(1, -(-t // self.chunk))
         padded = torch.nn.functional.pad(batch.float(), (0, n_chunks * self.chunk - t))

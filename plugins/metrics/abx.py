@@ -16,7 +16,7 @@ entries with ``"stage": "abx"``).
 
 from __future__ import annotations
 
-from fakebench.api import Metric, MetricError, abx, hookimpl
+from fakebench.api import Metric, MetricError, hookimpl
 
 
 class ABX(Metric):
@@ -34,6 +34,8 @@ class ABX(Metric):
                                    "records the ABX of its spaces in the run record's training history")
         if groups is None:
             groups = [int(v) for v in labels.tolist()]
+        from fakebench.api import abx  # torch: imported when computed, not when listed
+
         return abx(embeddings, groups, distance=context.get("abx_distance", "cosine"))
 
 

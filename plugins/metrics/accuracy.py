@@ -5,7 +5,6 @@ for the MLP, i.e. logit 0). As reported by Ouajdi et al., EUSIPCO 2024.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.api import accuracy
 
 
 class Accuracy(Metric):
@@ -15,6 +14,8 @@ class Accuracy(Metric):
     percent = True
 
     def compute(self, scores, labels, threshold=0.0, **context):
+        from fakebench.api import accuracy  # torch: imported when computed, not when listed
+
         return accuracy(scores, labels, threshold)
 
 

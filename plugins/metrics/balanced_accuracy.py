@@ -7,7 +7,6 @@ Same definition as scikit-learn's ``balanced_accuracy_score`` (binary case).
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.api import balanced_accuracy
 
 
 class BalancedAccuracy(Metric):
@@ -17,6 +16,8 @@ class BalancedAccuracy(Metric):
     percent = True
 
     def compute(self, scores, labels, threshold=0.0, **context):
+        from fakebench.api import balanced_accuracy  # torch: imported when computed, not when listed
+
         return balanced_accuracy(scores, labels, threshold)
 
 

@@ -7,7 +7,6 @@ BCE (``record["breakdowns"]["system"][...]["bce"]``) is what Ouajdi et al. (EUSI
 """
 
 from fakebench.api import Metric, MetricError, hookimpl
-from fakebench.api import bce
 
 
 class BCE(Metric):
@@ -20,6 +19,8 @@ class BCE(Metric):
     def compute(self, scores, labels, scores_are_logits=None, **context):
         if scores_are_logits is False:
             raise MetricError("bce needs logit scores; this detector's scores are not logits")
+        from fakebench.api import bce  # torch: imported when computed, not when listed
+
         return bce(scores, labels)
 
 

@@ -6,7 +6,6 @@ Both are 0 where undefined, as scikit-learn's ``zero_division=0``.
 """
 
 from fakebench.api import Metric, hookimpl
-from fakebench.api import precision, recall
 
 
 class Precision(Metric):
@@ -16,6 +15,8 @@ class Precision(Metric):
     percent = True
 
     def compute(self, scores, labels, threshold=0.0, **context):
+        from fakebench.api import precision  # torch: imported when computed, not when listed
+
         return precision(scores, labels, threshold)
 
 
@@ -26,6 +27,8 @@ class Recall(Metric):
     percent = True
 
     def compute(self, scores, labels, threshold=0.0, **context):
+        from fakebench.api import recall  # torch: imported when computed, not when listed
+
         return recall(scores, labels, threshold)
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from fakebench.data.protocol_tables import build_table, iter_csv, iter_lines
 from fakebench.errors import DatasetError
-from fakebench.plugins.datasets import asvspoof19, asvspoof21, envsdd, itw, mlaad
+from fakebench.plugins.datasets import _asvspoof2019, asvspoof21, envsdd, itw, mlaad
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 digits = st.text("0123456789", min_size=4, max_size=7)
@@ -67,7 +67,7 @@ def _unique(lines):
     return out
 
 
-CASES = [(cm19_line(), asvspoof19.parse_cm_line, asvspoof19.CM_FIELDS, 5),
+CASES = [(cm19_line(), _asvspoof2019.parse_cm_line, _asvspoof2019.CM_FIELDS, 5),
          (la21_line(), asvspoof21.parse_la_line, asvspoof21.LA_FIELDS, 8),
          (df21_line(), asvspoof21.parse_df_line, asvspoof21.DF_FIELDS, 13)]
 
@@ -108,18 +108,18 @@ def test_space_separated_malformed_line_is_named(tmp_path, strategy, parse, fiel
 
 
 @SETTINGS
-@given(rows=st.lists(st.tuples(st.sampled_from(["bonafide", "A07", "A19"]), st.sampled_from(asvspoof19.ASV_KEYS),
+@given(rows=st.lists(st.tuples(st.sampled_from(["bonafide", "A07", "A19"]), st.sampled_from(_asvspoof2019.ASV_KEYS),
                                st.floats(-50, 50, allow_nan=False)), min_size=1, max_size=30),
        bad=st.sampled_from(["bonafide target", "bonafide impostor 1.0", "A07 spoof nan", "A07 spoof x"]))
 def test_asv_score_lines(tmp_path, rows, bad):
     p = tmp_path / "scores.txt"
     p.write_text("".join(f"{s} {k} {v!r}\n" for s, k, v in rows))
-    t = build_table(iter_lines(p, dataset="t"), asvspoof19.parse_asv_line, ("source", "key", "score"), source=p,
+    t = build_table(iter_lines(p, dataset="t"), _asvspoof2019.parse_asv_line, ("source", "key", "score"), source=p,
                     dataset="t", id_field=None)
     assert [(s, k, float(v)) for s, k, v in zip(t["source"], t["key"], t["score"])] == list(rows)
     p.write_text(p.read_text() + bad + "\n")
     with pytest.raises(DatasetError, match=f"scores.txt:{len(rows) + 1}:"):
-        build_table(iter_lines(p, dataset="t"), asvspoof19.parse_asv_line, ("source", "key", "score"), source=p,
+        build_table(iter_lines(p, dataset="t"), _asvspoof2019.parse_asv_line, ("source", "key", "score"), source=p,
                     dataset="t", id_field=None)
 
 
