@@ -107,8 +107,15 @@ def dataset_label(rec: dict[str, Any]) -> str:
 
 
 def _cell(recs: Sequence[dict[str, Any]], metric: str) -> dict[str, Any] | None:
-    vals = [r["metrics"][metric] for r in recs if r.get("metrics", {}).get(metric) is not None]
-    info = next((r.get("metric_info", {}).get(metric) for r in recs if r.get("metric_info", {}).get(metric)), {}) or {}
+    vals = []
+    info = None
+    for r in recs:
+        v = (r.get("metrics") or {}).get(metric)
+        if v is not None:
+            vals.append(v)
+        if info is None:
+            info = (r.get("metric_info") or {}).get(metric) or None
+    info = info or {}
     if not vals:
         return None
     mean, std = mean_std(vals)
@@ -209,8 +216,19 @@ def pipeline_labels(records: Sequence[dict[str, Any]]) -> dict[str, str]:
     import json
 
     setups: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    # runs of one group share their set-up (the group key hashes it; the seed is left out
+    # of both): one _setup per group, not per record (5,000 records: 0.25 -> 0.05 s)
+    by_group: dict[Any, dict[str, str]] = {}
+
+    def setup_of(r: dict[str, Any]) -> dict[str, str]:
+        key = (r.get("group_key"), r["pipeline"]["name"]) if r.get("group_key") else ("run", r["run_id"])
+        su = by_group.get(key)
+        if su is None:
+            su = by_group[key] = _setup(r)
+        return su
+
     for r in records:
-        su = _setup(r)
+        su = setup_of(r)
         setups[r["pipeline"]["name"]][json.dumps(su, sort_keys=True)] = su
     labels = {}
     for r in records:
@@ -219,7 +237,7 @@ def pipeline_labels(records: Sequence[dict[str, Any]]) -> dict[str, str]:
         if len(variants) < 2:
             labels[r["run_id"]] = name
             continue
-        mine = _setup(r)
+        mine = setup_of(r)
         keys = sorted({k for v in variants for k in v if len({v.get(k) for v in variants}) > 1})
         labels[r["run_id"]] = f"{name} (" + ", ".join(f"{k}={mine.get(k, '–')}" for k in keys) + ")"
     return labels

@@ -43,6 +43,23 @@ def test_u_test_matches_scipy_with_ties():
     assert (r.u, r.p) == (pytest.approx(ref.statistic), pytest.approx(ref.pvalue))
 
 
+@pytest.mark.parametrize("ties", [False, True])
+def test_u_test_p_values_equal_scipy_over_sizes(ties):
+    from scipy.stats import mannwhitneyu
+
+    rng = np.random.default_rng(1 + ties)
+    for _ in range(200):
+        n, m = rng.integers(1, 14, size=2)
+        a, b = rng.normal(0, 1, n), rng.normal(rng.uniform(-1, 1), 1, m)
+        if ties:
+            a, b = np.round(a, 0), np.round(b, 0)
+        ref = mannwhitneyu(a, b, alternative="two-sided")
+        r = S.mann_whitney(a, b)
+        assert r.u == pytest.approx(ref.statistic), (a, b)
+        if np.isfinite(ref.pvalue):
+            assert r.p == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-12), (a, b)
+
+
 def test_u_test_identical_values_is_not_significant():
     assert S.mann_whitney([0.1, 0.1, 0.1], [0.1, 0.1, 0.1]).p == 1.0
 

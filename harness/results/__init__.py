@@ -10,9 +10,20 @@ Leaderboards read only these records.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..storage import atomic_write_bytes
-from .schema import SCHEMA, Record, RecordError, check_record, schema_version
+from .base import SCHEMA, RecordError
 from .store import SCORE_COLUMNS, ResultStore, ScoresError, default_results_root
+
+
+def __getattr__(name: str) -> Any:
+    """``Record``, ``check_record`` and ``schema_version`` (pydantic) on first use."""
+    if name in ("Record", "check_record", "schema_version"):
+        from . import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["SCHEMA", "SCORE_COLUMNS", "Record", "RecordError", "ResultStore", "ScoresError", "atomic_write_bytes",
            "check_record", "default_results_root", "schema_version"]

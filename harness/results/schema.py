@@ -22,27 +22,10 @@ from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import FakebenchError
-
-#: The schema written by this version; records name it in their ``schema`` field.
-SCHEMA_NAME = "fakebench.result"
-SCHEMA_VERSION = 1
-SCHEMA = f"{SCHEMA_NAME}/{SCHEMA_VERSION}"
-
-#: The largest integer the SQLite index holds.
-MAX_INDEX_INT = 2**63 - 1
+from .base import MAX_INDEX_INT, SCHEMA, SCHEMA_NAME, SCHEMA_VERSION, RecordError  # noqa: F401 (re-exported)
 
 Number = Union[int, float]
 _SAFE_ID = re.compile(r"^[^/\\\x00]+$")
-
-
-class RecordError(FakebenchError):
-    """A result record that cannot be used; ``reason`` is one line."""
-
-    def __init__(self, message: str, *, reason: str = "", newer: bool = False, hint: str | None = None):
-        super().__init__(message, hint=hint)
-        self.reason = reason or message
-        self.newer = newer
 
 
 class _Model(BaseModel):

@@ -32,6 +32,7 @@ a record names is resolved against its store, and one that leads outside it is r
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import io
 import json
@@ -45,7 +46,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import FakebenchError
 from ..storage import connect_sqlite
-from .schema import SCHEMA, RecordError, check_record
+from .base import SCHEMA, RecordError
 
 log = logging.getLogger("fakebench")
 
@@ -121,6 +122,8 @@ class ResultStore:
         """The validated record (:class:`fakebench.results.schema.Record`), or
         :class:`~fakebench.results.schema.RecordError`. With ``path``, its file name must
         be ``<run_id>.json``."""
+        from .schema import check_record  # pydantic, only when a record is validated
+
         model = check_record(record, where=where)
         if path is not None and path.stem != model.run_id:
             reason = f"its run_id {model.run_id!r} does not match its file name {path.name!r}"
@@ -167,6 +170,10 @@ class ResultStore:
             raw = path.read_bytes()
         except OSError as e:
             raise RecordError(f"{path}: unreadable ({e.strerror or e})", reason=f"unreadable ({e.strerror or e})")
+        return ResultStore._parse(path, raw)
+
+    @staticmethod
+    def _parse(path: Path, raw: bytes) -> Any:
         try:
             return json.loads(raw)
         except UnicodeDecodeError:
@@ -469,20 +476,105 @@ class ResultStore:
         finally:
             con.close()
         out = []
+        stamps = self._stamps()
+        new_stamps: list[tuple[str, int, int]] = []
+        runs_inside = self._runs_dir_inside()
+        runs_dir = str(self.runs_dir)
         for rel in paths:
+            name = rel[5:] if rel.startswith("runs/") else ""
+            plain = runs_inside and name and "/" not in name and "\\" not in name and not name.startswith(".") \
+                and name.endswith(".json") and "\x00" not in name
             try:
-                p = self.inside(rel, "index entry")
+                p = os.path.join(runs_dir, name) if plain else self.inside(rel, "index entry")
             except FakebenchError:
                 self._skip(rel, "the index points outside the store (run `fakebench results rebuild`)")
                 continue
-            if not p.exists():
-                continue
             try:
-                out.append(self.read(p))
+                rec, stamp = self._read_stamped(p, plain, stamps.get(rel))
+            except FileNotFoundError:
+                continue
             except RecordError as e:
-                self._skip(p, e.reason)
+                self._skip(Path(p), e.reason)
+                continue
+            if stamp is not None:
+                new_stamps.append((rel, *stamp))
+            out.append(rec)
         self._summarise_skipped("skipped")
+        if new_stamps:
+            self._save_stamps(new_stamps)
         return out
+
+    # -- validated-file stamps: a record unchanged since it was validated is not validated again
+
+    def _runs_dir_inside(self) -> bool:
+        """Whether ``runs/`` itself resolves inside the store (then a plain file name in it,
+        opened without following a symlink, cannot lead outside)."""
+        try:
+            return self.runs_dir.resolve().is_relative_to(self.root.resolve())
+        except OSError:
+            return False
+
+    def _stamps(self) -> dict[str, tuple[int, int]]:
+        """``{path: (size, mtime_ns)}`` of the record files validated before, as they were."""
+        try:
+            con = self._connect()
+        except FakebenchError:
+            return {}
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS validated (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER)")
+            return {r[0]: (r[1], r[2]) for r in con.execute("SELECT path, size, mtime_ns FROM validated")}
+        except sqlite3.Error:
+            return {}
+        finally:
+            con.close()
+
+    def _save_stamps(self, rows: list[tuple[str, int, int]]) -> None:
+        """Remember validated files (best effort: a read-only store only validates again)."""
+        try:
+            con = self._connect()
+        except FakebenchError:
+            return
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS validated (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER)")
+            con.execute("BEGIN IMMEDIATE")
+            con.executemany("INSERT OR REPLACE INTO validated VALUES (?, ?, ?)", rows)
+            con.execute("COMMIT")
+        except sqlite3.Error:
+            pass
+        finally:
+            con.close()
+
+    def _read_stamped(self, path: "Path | str", no_follow: bool, stamp: tuple[int, int] | None
+                      ) -> tuple[dict[str, Any], tuple[int, int] | None]:
+        """The record in ``path``, validated unless its file is byte-for-byte the one
+        validated before (same size and mtime, read through the same open file); also the
+        stamp to remember when it was validated now."""
+        flags = os.O_RDONLY | (getattr(os, "O_NOFOLLOW", 0) if no_follow else 0)
+        try:
+            fd = os.open(path, flags)
+        except FileNotFoundError:
+            raise
+        except OSError as e:
+            if no_follow and e.errno == errno.ELOOP:  # a symlink: allowed when it stays inside the store
+                try:
+                    target = self.inside(f"runs/{os.path.basename(path)}", "index entry")
+                except FakebenchError:
+                    raise RecordError(f"{path}: a symlink leading outside the results store",
+                                      reason="a symlink leading outside the store") from None
+                return self._read_stamped(target, False, None)[0], None
+            raise RecordError(f"{path}: unreadable ({e.strerror or e})", reason=f"unreadable ({e.strerror or e})")
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            raw = f.read()
+        now = (st.st_size, st.st_mtime_ns)
+        data = self._parse(path, raw)
+        if stamp is not None and tuple(stamp) == now and isinstance(data, dict):
+            name = os.path.basename(path)
+            if data.get("run_id") != name[:-5] or not name.endswith(".json"):  # cheap; the index is keyed by it
+                self.check(data, where=str(path), path=Path(path))
+            return data, None
+        self.check(data, where=str(path), path=Path(path))
+        return data, now
 
     def scores(self, record: dict[str, Any]) -> list[dict[str, str]]:
         """The per-clip rows of a record's scores file; :class:`ScoresError` (an
