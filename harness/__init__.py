@@ -21,7 +21,7 @@ __all__ = ["hookimpl", "run", "Clip", "FAKE", "REAL", "__version__"]
 
 def __getattr__(name: str):
     if name == "run":
-        from .runner import run
+        from .launch import run
 
         return run
     if name == "__version__":

@@ -460,6 +460,11 @@ class ConditionTransform:
         return apply_condition(wave, sample_rate, self.condition, self.clip_key, self.seed)
 
 
+def condition_key_of(transform: "ConditionTransform | None") -> str:
+    """The key of a bound condition in per-condition tables ("" for clean audio)."""
+    return "" if transform is None else transform.key
+
+
 # -- timing -----------------------------------------------------------------------------------
 
 

@@ -51,6 +51,8 @@ COMPONENTS = ("dataset", "embedder", "detector")
 #: ``--threshold`` policies: the detector's own threshold, or the EER point of the val split
 THRESHOLDS = ("detector", "dev-eer")
 PRECISIONS = ("fp32", "fp16", "bf16")
+#: the executor names ``--executor`` accepts (:mod:`fakebench.executors`)
+EXECUTORS = ("local", "ray")
 #: Largest seed: NumPy seeds are 32-bit.
 MAX_SEED = 2**32 - 1
 
@@ -104,6 +106,10 @@ class RunSpec:
     #: the Ray cluster of ``executor = "ray"``: ``auto``, ``ray://HOST:PORT`` or
     #: ``HOST:PORT`` (None: ``$RAY_ADDRESS``, a local cluster, or a new local instance)
     address: str | None = None
+    #: memory budget of the run (``4G``, ``2500M``; an integer is MiB): the evaluation
+    #: batch of audio detectors and the embedding batch are chosen to stay under it
+    #: (None: a default budget, :data:`fakebench.runner.DEFAULT_EVAL_BUDGET_MB` of activations)
+    max_memory: str | int | None = None
 
     @classmethod
     def from_config(cls, config: str | Path | Mapping[str, Any] | None = None, *,
@@ -174,8 +180,6 @@ class RunSpec:
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
                 option = "--batch-size" if name == "batch_size" else "--workers"
                 raise ConfigError(f"{option} {v!r} must be an integer >= {low}")
-        from .executors import EXECUTORS
-
         if self.executor not in EXECUTORS:
             raise ConfigError(f"unknown executor {self.executor!r}", hint="use one of: " + ", ".join(EXECUTORS))
         if self.calibrate not in (None, "dev", "none"):
@@ -184,6 +188,8 @@ class RunSpec:
             from .audio import LengthPolicy
 
             LengthPolicy.parse(self.length)
+        if self.max_memory is not None:
+            parse_memory(self.max_memory)
         return self
 
 
@@ -233,6 +239,8 @@ def _run_fields(values: Mapping[str, Any], source: str) -> dict[str, Any]:
         out["conditions"] = ",".join(str(c) for c in out["conditions"])
     if isinstance(out.get("metrics"), str):
         out["metrics"] = [out["metrics"]]
+    if "max_memory" in out and out["max_memory"] is not None:
+        parse_memory(out["max_memory"])  # refused here, naming the source
     for key in ("allow_missing", "skip_bad", "save_model", "use_cache", "reuse_fits"):
         if key in out and not isinstance(out[key], bool):
             raise ConfigError(f"{source}: {key} must be true or false, got {out[key]!r}")
@@ -244,6 +252,29 @@ def _run_fields(values: Mapping[str, Any], source: str) -> dict[str, Any]:
     if isinstance(out.get("sets"), Mapping):
         out["sets"] = dict(out["sets"])
     return out
+
+
+_UNITS = {"": 1, "k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+
+
+def parse_memory(value: str | int | float) -> int:
+    """A memory size in MiB: ``4G``, ``4GB``, ``4GiB``, ``2500M``, ``1.5g``; a bare number is MiB.
+    Sizes are binary (1G = 1024M)."""
+    import re
+
+    if isinstance(value, bool):
+        raise ConfigError(f"--max-memory {value!r} is not a size", hint="e.g. --max-memory 4G or --max-memory 2500M")
+    if isinstance(value, (int, float)):
+        mib = float(value)
+    else:
+        m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", str(value))
+        if not m:
+            raise ConfigError(f"--max-memory {value!r} is not a size",
+                              hint="e.g. --max-memory 4G or --max-memory 2500M (binary units; a number is MiB)")
+        mib = float(m.group(1)) * _UNITS[m.group(2).lower()]
+    if not math.isfinite(mib) or mib < 64:
+        raise ConfigError(f"--max-memory {value!r} is too small", hint="give at least 64M")
+    return int(mib)
 
 
 def parse_value(text: str) -> Any:

@@ -292,7 +292,7 @@ def evaluate_score_file(scores: str | Path, dataset: str, *, name: str | None = 
     from .records import FitInfo, RunInfo, TestSet, build_record, score_rows
     from .registry import Registry
     from .results import ResultStore
-    from .runner import unique_clips
+    from .data.splits import unique_clips
 
     registry = registry or Registry()
     path = Path(scores).expanduser()

@@ -309,7 +309,7 @@ def _counts(clips) -> dict[str, int]:
 def _plan_datasets(runner: "Runner", plan: Plan, seed: int) -> dict[str, Any]:
     """Load every dataset of the run as the runner will (first seed); record counts or the
     problem. Returns ``{"train": clips, "val": clips, "tests": {name: clips}}`` of what loaded."""
-    from .runner import _check_split, unique_clips
+    from .data.splits import check_split, unique_clips
 
     names = list(dict.fromkeys([runner.train_name, *runner.test_names]))
     loaded: dict[str, Any] = {"train": None, "val": None, "tests": {}}
@@ -347,7 +347,7 @@ def _plan_datasets(runner: "Runner", plan: Plan, seed: int) -> dict[str, Any]:
         try:
             if name == runner.train_name:
                 train, val = splits.get("train", []), splits.get("val", [])
-                _check_split(name, "train", train, both_classes=True)
+                check_split(name, "train", train, both_classes=True)
                 loaded["train"], loaded["val"] = train, val
             if name in runner.test_names:
                 if name == runner.train_name:
@@ -356,7 +356,7 @@ def _plan_datasets(runner: "Runner", plan: Plan, seed: int) -> dict[str, Any]:
                     clips = unique_clips([c for part in ("train", "val", "eval") for c in splits.get(part, [])])
                 else:
                     clips = splits.get("eval", [])
-                _check_split(name, "eval", clips, both_classes=False)
+                check_split(name, "eval", clips, both_classes=False)
                 loaded["tests"][name] = clips
         except DatasetError as e:
             dp.problem = _data_problem(name, e)
@@ -497,7 +497,8 @@ def _human(n: float) -> str:
 
 def _plan_work(runner: "Runner", plan: Plan, loaded: dict[str, Any], seed: int) -> dict[str, int | None]:
     """Cache hits and the work left; returns the bytes the run will write per folder."""
-    from .runner import _ckey, unique_clips
+    from .conditions import condition_key_of
+    from .data.splits import unique_clips
 
     det_cls = runner.pipeline.detector
     emb_cls = runner.pipeline.embedder
@@ -522,10 +523,10 @@ def _plan_work(runner: "Runner", plan: Plan, loaded: dict[str, Any], seed: int) 
     score_bytes = n_seeds * (len(conditions) * len(all_test) + len(val or [])) * 100 + n_seeds * 20_000
     # what the first seed embeds, per condition (as Runner._run_seed groups it)
     train_ct = runner._transform(runner.train_condition, seed)
-    needs: dict[str, tuple[Any, list]] = {_ckey(train_ct): (train_ct, list(train_val))}
+    needs: dict[str, tuple[Any, list]] = {condition_key_of(train_ct): (train_ct, list(train_val))}
     for cond in conditions:
         ct = runner._transform(cond, seed)
-        needs.setdefault(_ckey(ct), (ct, []))[1].extend(all_test)
+        needs.setdefault(condition_key_of(ct), (ct, []))[1].extend(all_test)
     kinds = [(k, f) for k, f in (("embedding", False), ("frames", True)) if k in det_cls.inputs]
     if emb_cls is not None and kinds:
         todo_total = 0

@@ -48,9 +48,15 @@ def _imports(name: str) -> list[tuple[str, list[str], int, bool]]:
     """(module imported, names imported from it, line, at module level) for each import."""
     tree = ast.parse(MODULES[name].read_text(), filename=str(MODULES[name]))
     top = set(id(n) for n in tree.body)
+    # `if TYPE_CHECKING:` imports never run: annotations only
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and getattr(node.test, "id", getattr(node.test, "attr", None)) == "TYPE_CHECKING"
+                   for part in node.body for n in ast.walk(part)}
     package = name if _is_package(name) else name.rpartition(".")[0]
     out = []
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             for a in node.names:
                 out.append((a.name, [], node.lineno, id(node) in top))

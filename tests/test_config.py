@@ -130,7 +130,8 @@ def test_every_run_key_reaches_the_spec(key, tmp_path):
               "precision": "bf16", "length": "crop:2", "device": "cpu", "dataset": "dd", "detector": "xx",
               "embedder": "ee", "train_dataset": "tt", "data_root": "/data", "protocol": "p", "weights": "w",
               "recipe": "ouajdi2024", "calibrate": "dev", "condition": "mp3:32k", "conditions": "clean,gain:db=-3",
-              "condition_set": "codecs", "train_condition": "telephone", "executor": "ray", "address": "auto"}
+              "condition_set": "codecs", "train_condition": "telephone", "executor": "ray", "address": "auto",
+              "max_memory": "4G"}
     assert key in values, f"add an example value for the new run key {key!r}"
     base = {"dataset": "d", "detector": "x"}
     spec = RunSpec.from_config({"run": {**base, key: values[key]}})
@@ -145,6 +146,8 @@ def test_every_run_key_reaches_the_spec(key, tmp_path):
     ({"seed": -1}, "seed must be an integer >= 0"),
     ({"seed": 2**40}, "exceed"),
     ({"batch_size": 0}, "--batch-size 0 must be an integer >= 1"),
+    ({"max_memory": "lots"}, "--max-memory 'lots' is not a size"),
+    ({"max_memory": "10M"}, "too small"),
     ({"workers": -1}, "--workers -1 must be an integer >= 0"),
     ({"retrain": "yes please"}, "retrain must be true or false"),
     ({"threshold": "median"}, "unknown threshold policy"),
@@ -178,3 +181,11 @@ def test_latin1_config_names_the_file_and_byte(tmp_path):
     p.write_bytes('[run]\ndataset = "d\xe9"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match=r"c\.toml.*byte 0xe9 at offset 18"):
         RunSpec.from_config(p)
+
+
+@pytest.mark.parametrize("text, mib", [("4G", 4096), ("4GiB", 4096), ("2500M", 2500), ("1.5g", 1536), (512, 512),
+                                       ("1T", 1024 * 1024)])
+def test_max_memory_sizes_are_binary_and_a_bare_number_is_mib(text, mib):
+    from fakebench.config import parse_memory
+
+    assert parse_memory(text) == mib

@@ -37,7 +37,7 @@ def embed_cmd(embedder, dataset, data_root, protocol, device, weights, length, b
     from ..extract import extract
     from ..registry import Registry
     from ..device import resolve_device
-    from ..runner import unique_clips
+    from ..data.splits import unique_clips
 
     check_address(executor, address)
     reg = Registry()

@@ -8,7 +8,9 @@
 * :func:`apply_protocol`: the protocol named by a manifest-style dataset (``given``,
   ``random``, ``unseen-systems``, ``fixed``);
 * :func:`check_disjoint`: which files sit in two splits (same normalised path, same
-  file through a link, optionally same bytes).
+  file through a link, optionally same bytes);
+* :func:`check_split`: a split is not empty (and holds both labels where a detector trains);
+* :func:`unique_clips`: clips without repeats of the same audio file.
 
 Every function is deterministic for a given seed and clip list, and returns
 ``{"train": [...], "val": [...], "eval": [...]}`` with each clip's ``split`` set.
@@ -340,3 +342,27 @@ def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, 
     if total > len(problems):
         problems.append(f"... and {total - len(problems)} more")
     return problems
+
+
+def check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool) -> None:
+    """Refuse an empty split, or (``both_classes``) a split without both labels."""
+    if not clips:
+        raise DatasetError(f"dataset {dataset!r} has an empty {split} split",
+                           hint="check the data folder and protocol (`fakebench info " + dataset + "`)")
+    if both_classes:
+        labels = {c.label for c in clips}
+        if labels != {REAL, FAKE}:
+            only = "fake" if labels == {FAKE} else "real"
+            raise DatasetError(f"the {split} split of {dataset!r} holds only {only} clips; a detector needs both",
+                               hint="check the labels in the protocol or manifest")
+
+
+def unique_clips(clips: list[Clip]) -> list[Clip]:
+    """``clips`` without repeats of the same audio file (first occurrence kept)."""
+    seen, out = set(), []
+    for c in clips:
+        key = str(c.path)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out

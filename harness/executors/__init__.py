@@ -28,10 +28,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..config import EXECUTORS
 from ..errors import ConfigError
 
-#: the executor names ``--executor`` accepts
-EXECUTORS = ("local", "ray")
 #: what to install for the Ray executor
 RAY_EXTRA = "pip install fakebench[ray]"
 

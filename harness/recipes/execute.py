@@ -64,7 +64,7 @@ def run_plan(plan: Plan, *, data_root=None, device: str = "auto", cache_dir=None
     from ..config import RunSpec
 
     if runner is None:
-        from ..runner import run as runner
+        from ..launch import run as runner
     has_recipe = any(f.name == "recipe" for f in dataclasses.fields(RunSpec))
     out: dict[str, list[dict]] = {}
     for r in plan.runs:
