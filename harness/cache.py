@@ -17,15 +17,27 @@ sees a partial shard. Several processes may write one namespace at once; duplica
 harmless. After a run, shards are merged into one pack so a warm run loads a whole split
 with a single read: the pack's ``data`` array is memory-mapped in place (shards are plain,
 uncompressed ``np.savez`` files) and the wanted rows are gathered in one operation.
+
+A large split (:data:`SNAPSHOT_MIN_CLIPS` clips or more) also keeps a *snapshot* beside
+the namespace (``emb/<namespace>/splits/<id>.npz``, ``id`` a hash of the split's absolute
+paths): each file's size, mtime, content key, and the shard and row holding its vector.
+A warm load of that split then reads the snapshot, stats every file (the floor: an edited
+file changes only its own size or mtime) and gathers the rows, with no look-up in the
+file-hash memo and no scan of the namespace's keys (600k clips of a 1M-entry cache:
+see ``benchmarks/test_corpus_scale.py``). Any file or shard that changed falls back to the
+memo for that file; the snapshot is then rewritten.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import time
 import uuid
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -42,8 +54,14 @@ def default_cache_root() -> Path:
     return home() / "cache"
 
 
-from .hashing import FileDigests
+from .hashing import CONTENT_KEY_LENGTH, FileDigests, absolute_paths, stat_many
 from .storage import atomic_write_bytes
+
+#: Splits of at least this many clips keep a snapshot (see the module docstring).
+SNAPSHOT_MIN_CLIPS = 2048
+#: Snapshots kept per namespace (the least recently written are deleted).
+SNAPSHOTS_KEPT = 16
+SNAPSHOT_VERSION = 1
 
 
 class Namespace:
@@ -54,6 +72,11 @@ class Namespace:
         self._index: dict[str, tuple[str, int]] = {}
         self._frames: bool | None = None
         self._scanned: set[str] = set()
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            self.refresh()
 
     # -- reading ------------------------------------------------------------------------
 
@@ -68,6 +91,7 @@ class Namespace:
         When a shard has gone (merged by another process), the whole index is rebuilt,
         because a key indexed there may also live in a shard already scanned.
         """
+        self._ready = True
         live = {p.name for p in self.shards()}
         if self._scanned - live:
             self._index, self._scanned = {}, set()
@@ -102,10 +126,17 @@ class Namespace:
                       "its entries will be recomputed", stacklevel=3)
 
     def __contains__(self, key: str) -> bool:
+        self._ensure()
         return key in self._index
 
     def __len__(self) -> int:
+        self._ensure()
         return len(self._index)
+
+    def locate(self, key: str) -> tuple[str, int] | None:
+        """(shard name, row) of ``key``, or None."""
+        self._ensure()
+        return self._index.get(key)
 
     def get_many(self, keys: Sequence[str | None]) -> tuple[list[np.ndarray | None], int]:
         """Arrays for ``keys`` (None where absent), and how many shard files were read.
@@ -114,6 +145,7 @@ class Namespace:
         memory map of the shard's ``data`` member (see :func:`read_npz_member`), so a
         warm run pays one sequential read of the pack and one copy of the rows it uses.
         """
+        self._ensure()
         out: list[np.ndarray | None] = [None] * len(keys)
         by_shard: dict[str, list[tuple[int, int]]] = {}
         for i, k in enumerate(keys):
@@ -155,7 +187,8 @@ class Namespace:
         if len(keys) != len(arrays) or not keys:
             raise CacheError("put_many needs as many arrays as keys, and at least one")
         self.dir.mkdir(parents=True, exist_ok=True)
-        payload: dict[str, np.ndarray] = {"keys": np.asarray(list(keys), dtype="U64")}
+        # keys as narrow as they are (content keys: U32), not U64: half the bytes to read
+        payload: dict[str, np.ndarray] = {"keys": np.asarray([str(k) for k in keys])}
         if arrays[0].ndim == 1:
             payload["data"] = np.stack(arrays).astype(np.float32, copy=False)
         else:
@@ -164,8 +197,6 @@ class Namespace:
             payload["data"] = np.concatenate(arrays).astype(np.float32, copy=False)
         name = f"shard-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.npz"
         path = self.dir / name
-        import io
-
         buf = io.BytesIO()
         np.savez(buf, **payload)
         atomic_write_bytes(path, buf.getvalue())
@@ -175,6 +206,7 @@ class Namespace:
         return path
 
     def shard_rows(self) -> dict[str, int]:
+        self._ensure()
         rows: dict[str, int] = {}
         for name, _ in self._index.values():
             rows[name] = rows.get(name, 0) + 1
@@ -312,7 +344,175 @@ class EmbeddingCache:
                              hint="pass --cache-dir DIR or set FAKEBENCH_CACHE to a writable folder") from None
         self.hasher = FileDigests(self.root / "files.sqlite")
 
-    def namespace(self, key: str) -> Namespace:
+    def namespace(self, key: str, scan: bool = True) -> Namespace:
+        """The namespace ``key``; with ``scan=False`` its shards are indexed on first use
+        (a warm load served by a split snapshot never needs the index)."""
         ns = Namespace(self.root / "emb" / key)
-        ns.refresh()
+        if scan:
+            ns.refresh()
         return ns
+
+    def lookup(self, ns: Namespace, paths: Sequence["str | os.PathLike"]) -> "SplitLookup":
+        """The cached vectors of ``paths`` (files) in ``ns``: through the split snapshot
+        where it holds, through the file-hash memo and the namespace index elsewhere.
+
+        Returns a :class:`SplitLookup`: ``arrays`` (None where not cached), ``keys``
+        (content keys where known), ``reads`` (shard files read). Pass it to
+        :meth:`save_snapshot` once the missing vectors are computed.
+        """
+        abspaths = absolute_paths(paths)
+        n = len(abspaths)
+        res = SplitLookup(abspaths=abspaths, arrays=[None] * n, keys=[None] * n)
+        if n == 0:
+            return res
+        res.sizes, res.mtimes = stat_many(abspaths)
+        todo = np.arange(n)
+        if n >= SNAPSHOT_MIN_CLIPS:
+            res.snapshot = snapshot_path(ns, abspaths)
+            todo = self._from_snapshot(ns, res)
+        if len(todo):
+            if len(todo) == n:
+                keys = self.hasher.known_stats(abspaths, res.sizes, res.mtimes)
+            else:
+                sub = [abspaths[i] for i in todo.tolist()]
+                keys = self.hasher.known_stats(sub, res.sizes[todo], res.mtimes[todo])
+            found, reads = ns.get_many(keys)
+            res.reads += reads
+            for i, k, a in zip(todo.tolist(), keys, found):
+                res.keys[i], res.arrays[i] = k, a
+        return res
+
+    def _from_snapshot(self, ns: Namespace, res: "SplitLookup") -> np.ndarray:
+        """Fill ``res`` from the split snapshot; return the indices it could not serve."""
+        n = len(res.abspaths)
+        everything = np.arange(n)
+        try:
+            with np.load(res.snapshot, allow_pickle=False) as z:
+                meta = json.loads(z["meta"].tobytes().decode())
+                if meta.get("version") != SNAPSHOT_VERSION or int(meta["n"]) != n:
+                    return everything
+                sizes, mtimes, shard_of, rows = z["sizes"], z["mtimes"], z["shard"], z["rows"]
+                snap_keys = z["keys"]
+        except FileNotFoundError:
+            return everything
+        except Exception:  # unreadable or foreign: ignored, rewritten after the load
+            return everything
+        if not (len(sizes) == len(mtimes) == len(shard_of) == len(rows) == len(snap_keys) == n):
+            return everything
+        ok = (res.sizes == sizes) & (res.mtimes == mtimes) & (res.sizes >= 0) & (shard_of >= 0)
+        shards = meta.get("shards") or []
+        for j, (name, size, mtime_ns) in enumerate(shards):
+            try:
+                st = os.stat(ns.dir / name)
+                same = st.st_size == size and st.st_mtime_ns == mtime_ns
+            except OSError:
+                same = False
+            if not same:
+                ok &= shard_of != j
+        for j, (name, _, _) in enumerate(shards):
+            sel = np.flatnonzero(ok & (shard_of == j))
+            if not len(sel):
+                continue
+            try:
+                data, offsets = _read_data(ns.dir / name)
+                if offsets is None:
+                    block = np.asarray(data)[rows[sel]].astype(np.float32, copy=False)
+                    arrays = list(block)
+                else:
+                    arrays = [np.array(data[offsets[r]:offsets[r + 1]], dtype=np.float32) for r in rows[sel].tolist()]
+                del data
+            except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile):
+                ok[sel] = False  # replaced meanwhile: the memo path serves these
+                continue
+            res.reads += 1
+            if len(sel) == n:
+                res.arrays = arrays
+            else:
+                out_a = res.arrays
+                for i, a in zip(sel.tolist(), arrays):
+                    out_a[i] = a
+        res.snapshot_hits = int(ok.sum())
+        if res.snapshot_hits < n:  # keys are needed only to compute the rest and rewrite the snapshot
+            out_k = res.keys
+            for i, k in zip(np.flatnonzero(ok).tolist(), snap_keys[ok].astype(f"U{CONTENT_KEY_LENGTH}").tolist()):
+                out_k[i] = k
+        else:
+            res.keys_of_snapshot = snap_keys
+        return np.flatnonzero(~ok)
+
+    def save_snapshot(self, ns: Namespace, res: "SplitLookup") -> bool:
+        """Write (or rewrite) the split snapshot of a lookup whose vectors are now all in
+        the cache; a no-op for small splits and for a snapshot that served every file.
+
+        A file's key is recorded only with the size and mtime the file-hash memo recorded
+        for it (so a file edited during the run is never paired with an old key)."""
+        n = len(res.abspaths)
+        if res.snapshot is None or res.snapshot_hits == n or res.sizes is None:
+            return False
+        unsure = [i for i, k in enumerate(res.keys) if k is None or i in res.computed]
+        if unsure:
+            again = self.hasher.known_stats([res.abspaths[i] for i in unsure], res.sizes[unsure],
+                                            res.mtimes[unsure], rows={})
+            for i, k in zip(unsure, again):
+                res.keys[i] = k
+        ns.refresh()
+        shard_ids: dict[str, int] = {}
+        shard_of = np.full(n, -1, dtype=np.int32)
+        rows = np.full(n, -1, dtype=np.int64)
+        keys = np.zeros(n, dtype=f"S{CONTENT_KEY_LENGTH}")
+        for i, k in enumerate(res.keys):
+            if k is None:
+                continue
+            where = ns.locate(k)
+            if where is None:
+                continue
+            shard_of[i] = shard_ids.setdefault(where[0], len(shard_ids))
+            rows[i] = where[1]
+            keys[i] = k.encode("ascii", "replace")
+        shards = []
+        for name in shard_ids:
+            try:
+                st = os.stat(ns.dir / name)
+            except OSError:
+                return False  # merged away meanwhile: the next run writes it
+            shards.append([name, st.st_size, st.st_mtime_ns])
+        meta = {"version": SNAPSHOT_VERSION, "n": n, "shards": shards}
+        buf = io.BytesIO()
+        np.savez(buf, sizes=res.sizes, mtimes=res.mtimes, shard=shard_of, rows=rows, keys=keys,
+                 meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+        try:
+            res.snapshot.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(res.snapshot, buf.getvalue())
+            old = sorted(res.snapshot.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for p in old[SNAPSHOTS_KEPT:]:
+                p.unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class SplitLookup:
+    """What :meth:`EmbeddingCache.lookup` found for a list of files."""
+
+    abspaths: list[str]
+    arrays: list[np.ndarray | None]
+    keys: list[str | None]
+    reads: int = 0
+    sizes: np.ndarray | None = None
+    mtimes: np.ndarray | None = None
+    snapshot: Path | None = None
+    #: files served by the snapshot
+    snapshot_hits: int = 0
+    #: indices whose vectors were computed after the lookup (their keys are re-checked)
+    computed: set[int] = field(default_factory=set)
+    #: the snapshot's keys (bytes) when it served every file; ``keys`` is left empty then
+    keys_of_snapshot: np.ndarray | None = None
+
+
+def snapshot_path(ns: Namespace, abspaths: Sequence[str]) -> Path:
+    """Where the split snapshot of these absolute paths lives in ``ns``."""
+    h = hashlib.sha256()
+    h.update(f"{len(abspaths)}\0".encode())
+    h.update("\0".join(abspaths).encode("utf-8", "surrogateescape"))
+    return ns.dir / "splits" / f"{h.hexdigest()[:24]}.npz"

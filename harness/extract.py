@@ -195,11 +195,10 @@ def extract(
     out: list[np.ndarray | None] = [None] * len(clips)
     if cache is not None:
         nskey = embedder.cache_key(str(policy)) + ("-frames" if frames else "") + namespace_suffix(condition)
-        ns = cache.namespace(nskey)
+        ns = cache.namespace(nskey, scan=False)  # indexed only if the split snapshot falls short
         stats.namespace = nskey
-        keys = cache.hasher.known([c.path for c in clips])
-        found, stats.shard_reads = ns.get_many(keys)
-        out = found
+        found = cache.lookup(ns, [c.path for c in clips])
+        keys, out, stats.shard_reads = found.keys, found.arrays, found.reads
     todo = [i for i, a in enumerate(out) if a is None]
     stats.cached = len(clips) - len(todo)
     if todo:
@@ -211,6 +210,9 @@ def extract(
                  skip_bad, precision, progress, stats)
         if ns is not None:
             ns.compact()
+            found.computed.update(todo)
+    if ns is not None:
+        cache.save_snapshot(ns, found)
     stats.total_seconds = time.perf_counter() - wall
     return out, stats
 

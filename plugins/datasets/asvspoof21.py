@@ -82,6 +82,7 @@ single t-DCF, so ``asv_scores`` returns None. ``asv_scores("val")`` gives the AS
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 from pathlib import Path
@@ -279,16 +280,15 @@ class _Asvspoof2021(Dataset):
                                hint="use subset=eval, progress, hidden, a comma list of those, or all")
         return chosen
 
-    def _attr_rows(self, table: Table):
-        """A function of the row index giving that trial's attributes."""
-        codec, tx, subset, trim = table["codec"], table["transmission"], table["subset"], table["trim"]
-        return lambda i: {"codec": codec[i], "transmission": tx[i], "subset": subset[i], "trim": trim[i]}
+    def _attrs(self, table: Table, rows: list[int]) -> list:
+        """The attributes of each trial of ``rows``; clips with equal ones share one
+        read-only mapping (a 611k-trial index has a few hundred combinations)."""
+        return table.shared_attrs(("codec", "transmission", "subset", "trim"), rows)
 
     def eval_clips(self) -> list[Clip]:
         table = self.table()
         wanted = self.subsets()
-        subset = table["subset"]
-        rows = [i for i in range(len(table)) if subset[i] in wanted]
+        rows = np.flatnonzero(table.mask("subset", wanted)).tolist()
         ids = table["id"]
         where = {}
         if self.check_files:
@@ -317,22 +317,32 @@ class _Asvspoof2021(Dataset):
             default_dir = dirs[0]
         else:
             default_dir = self.base() / f"ASVspoof2021_{self.track}_eval" / "flac"
-        speakers, attacks, keys = table["speaker"], table["attack"], table["key"]
-        by_dir: dict[Path, list[int]] = {}
-        for i in rows:
-            by_dir.setdefault(where.get(ids[i], default_dir), []).append(i)
-        paths: dict[int, Path] = {}
-        for folder, idx in by_dir.items():
-            paths.update(zip(idx, child_paths(folder, [ids[i] + ".flac" for i in idx])))
-        attrs = self._attr_rows(table)
-        out = []
-        for i in rows:
-            spoof = keys[i] == "spoof"
-            attack = attacks[i]
-            out.append(Clip(ids[i], paths[i], 1 if spoof else 0, "eval", None,
-                            attack if spoof and attack not in ("-", "bonafide") else None, speakers[i],
-                            attrs=attrs(i)))
-        return out
+        if where:
+            by_dir: dict[Path, list[int]] = {}
+            for i in rows:
+                by_dir.setdefault(where.get(ids[i], default_dir), []).append(i)
+            found: dict[int, Path] = {}
+            for folder, idx in by_dir.items():
+                found.update(zip(idx, child_paths(folder, [ids[i] + ".flac" for i in idx])))
+            paths = [found[i] for i in rows]
+        else:
+            paths = child_paths(default_dir, [ids[i] + ".flac" for i in rows])
+        # per-row values from the index's dictionary codes (no per-row dict or string test)
+        spoof = table.mask("key", ("spoof",))[rows].tolist()
+        attack_codes, attack_vocab = table.codes("attack")
+        system_of = [a if a not in ("-", "bonafide") else None for a in attack_vocab]
+        speaker_codes, speaker_vocab = table.codes("speaker")
+        attrs = self._attrs(table, rows)
+        gc_was_on = gc.isenabled()
+        gc.disable()  # 611k Clips: no cyclic-GC passes over them while they are built (none forms a cycle)
+        try:
+            return [Clip(ids[i], path, 1 if s else 0, "eval", None, system_of[a] if s else None, speaker_vocab[k],
+                         attrs=at)
+                    for i, path, s, a, k, at in zip(rows, paths, spoof, attack_codes[rows].tolist(),
+                                                    speaker_codes[rows].tolist(), attrs)]
+        finally:
+            if gc_was_on:
+                gc.enable()
 
     def load(self):
         self.check_protocol()
@@ -452,19 +462,14 @@ class Asvspoof21DF(_Asvspoof2021):
     fields = DF_FIELDS
     attributes = ("speaker", "system", "codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task", "vcc_team")
 
-    def _attr_rows(self, table: Table):
-        codec, source, vocoder = table["codec"], table["source_corpus"], table["vocoder"]
-        subset, trim, task, team = table["subset"], table["trim"], table["vcc_task"], table["vcc_team"]
+    def _attrs(self, table: Table, rows: list[int]) -> list:
+        def vcc_only_when_given(attrs: dict) -> dict:
+            if attrs["vcc_task"] == "-":
+                del attrs["vcc_task"], attrs["vcc_team"]
+            return attrs
 
-        def attrs(i: int) -> dict:
-            out = {"codec": codec[i], "source_corpus": source[i], "vocoder": vocoder[i], "subset": subset[i],
-                   "trim": trim[i]}
-            if task[i] != "-":
-                out["vcc_task"] = task[i]
-                out["vcc_team"] = team[i]
-            return out
-
-        return attrs
+        return table.shared_attrs(("codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task", "vcc_team"),
+                                  rows, transform=vcc_only_when_given)
 
 
 @hookimpl
