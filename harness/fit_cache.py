@@ -9,6 +9,11 @@ uncommitted changes, and ``--retrain`` (``reuse_fits=False``) turns reuse off.
 
 Fits live in the embedding cache, ``<cache>/fits/<key>.pt``, saved with
 :func:`fakebench.persist.save_detector` (loadable with ``weights_only=True``).
+
+The per-clip scores a fitted detector gave a test set are cached too
+(``<cache>/scores/<key>.npy``), keyed by the fit key and the test inputs exactly as the
+detector saw them (:meth:`FitCache.scores_key`), so a warm re-run of an audio detector
+(AASIST over 71k clips) sends no clip through the network and decodes no audio.
 """
 
 from __future__ import annotations
@@ -70,18 +75,69 @@ class FitCache:
         h = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
         for clips, x, y in data:
             h.update(b"|split|")
-            if y is not None:
-                h.update(np.ascontiguousarray(y).tobytes())
-            arrays = [x] if isinstance(x, np.ndarray) else [getattr(x, "embedding", None)]
-            arrays += list(getattr(x, "frames", None) or [])
-            for a in arrays:
-                if isinstance(a, np.ndarray):
-                    h.update(np.ascontiguousarray(a).tobytes())
-            if x is not None and not isinstance(x, np.ndarray):
-                known = self.cache.hasher.known([c.path for c in clips])
-                for c, k in zip(clips, known):
-                    h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
+            self._hash_inputs(h, clips, x, y)
         return h.hexdigest()[:24]
+
+    def _hash_inputs(self, h: Any, clips: Sequence[Clip], x: Any, y: np.ndarray | None) -> None:
+        """Feed the data as the detector sees it into ``h``: labels, the arrays, and for
+        audio inputs each clip's id, content key (or size:mtime), speaker and transcript."""
+        if y is not None:
+            h.update(np.ascontiguousarray(y).tobytes())
+        arrays = [x] if isinstance(x, np.ndarray) else [getattr(x, "embedding", None)]
+        arrays += list(getattr(x, "frames", None) or [])
+        for a in arrays:
+            if isinstance(a, np.ndarray):
+                h.update(np.ascontiguousarray(a).tobytes())
+        if x is not None and not isinstance(x, np.ndarray):
+            known = self.cache.hasher.known([c.path for c in clips])
+            for c, k in zip(clips, known):
+                h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
+
+    # -- per-clip scores of a fitted detector ------------------------------------------------
+
+    def scores_key(self, fit_key: str | None, clips: Sequence[Clip], x: Any, extra: dict[str, Any]) -> str | None:
+        """The key of the scores the fit ``fit_key`` gives ``clips`` (inputs ``x``):
+        the fit key, the inputs exactly as the detector sees them (embedding arrays, or the
+        audio files' content hashes with ids, speakers and transcripts) and ``extra``
+        (condition, length policy, precision). None when the fit has no key."""
+        if fit_key is None or not self.enabled:
+            return None
+        h = hashlib.sha256(json.dumps({"fit": fit_key, "n": len(clips), **to_json_safe(extra)},
+                                      sort_keys=True).encode())
+        self._hash_inputs(h, clips, x, None)
+        return h.hexdigest()[:24]
+
+    def scores_path(self, key: str) -> Path:
+        return Path(self.cache.root) / "scores" / f"{key}.npy"
+
+    def load_scores(self, key: str | None, n: int) -> np.ndarray | None:
+        """The cached scores of ``key`` (n float64 values), or None."""
+        if key is None:
+            return None
+        try:
+            scores = np.load(self.scores_path(key), allow_pickle=False)
+        except (OSError, ValueError):
+            return None
+        if scores.shape != (n,) or scores.dtype != np.float64 or not np.isfinite(scores).all():
+            return None
+        return scores
+
+    def save_scores(self, key: str | None, scores: np.ndarray) -> None:
+        """Store scores (best effort: a cache that cannot be written only costs a re-score)."""
+        if key is None:
+            return
+        import io
+
+        from .storage import atomic_write_bytes
+
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(scores, dtype=np.float64), allow_pickle=False)
+        try:
+            path = self.scores_path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, buf.getvalue())
+        except OSError as e:
+            log.debug("scores not cached (%s)", e)
 
     def load(self, key: str | None) -> Any:
         """The cached fit of ``key`` (with its ``history_``, ``best_epoch_`` and

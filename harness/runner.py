@@ -21,6 +21,7 @@ split, or every clip for a corpus without one: :attr:`Dataset.test_split`).
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from pathlib import Path
@@ -29,8 +30,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from .audio import LengthPolicy
+from .conditions import condition_key_of
 from .config import RunSpec, route
 from .data import FAKE, REAL, Clip
+from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
 from .extract import ExtractStats, extract
@@ -41,32 +44,27 @@ from .records import FitInfo, RunInfo, TestSet, build_record, score_rows
 from .registry import Pipeline, Registry
 from .results import ResultStore
 from .timing import Stopwatch
+from .training import degenerate_scores
 
 log = logging.getLogger("fakebench")
 
-__all__ = ["RunSpec", "Runner", "run", "unique_clips"]
+__all__ = ["RunSpec", "Runner", "unique_clips"]
 
-
-def run(dataset: str | None = None, detector: str | None = None, *, config: str | Path | Mapping | None = None,
-        sets: Any = None, **options: Any) -> list[dict[str, Any]]:
-    """Run a benchmark and return its result records (one per seed and test set).
-
-    ``config`` is a TOML file (or its parsed tables), ``sets`` the ``--set`` overrides
-    (``["epochs=10"]`` or ``{"epochs": 10}``), ``options`` any :class:`RunSpec` field or
-    ``[run]`` key; precedence: options > sets > config > defaults (:mod:`fakebench.config`).
-
-    Example::
-
-        import fakebench
-        records = fakebench.run(dataset="foley-demo", detector="sfx-mlp",
-                                data_root="../shared/data", seeds=[0, 1, 2])
-    """
-    spec = RunSpec.from_config(config, sets=sets, dataset=dataset, detector=detector, **options)
-    return Runner(spec).run()
+#: Activation memory the evaluation batch of an audio detector may take on a CPU when no
+#: ``--max-memory`` is given (MiB). AASIST at 64,600 samples needs about 250 MiB a clip:
+#: a batch of 2, not 16 (4.5 GB peak RSS for 1.1x the speed; docs/PERFORMANCE.md).
+DEFAULT_EVAL_BUDGET_MB = 512
 
 
 class Runner:
-    def __init__(self, spec: RunSpec, registry: Registry | None = None):
+    """One run of a :class:`RunSpec` in this process: every seed, one after another.
+
+    ``executor`` (an object with ``extract`` and ``score``, :mod:`fakebench.executors`)
+    replaces how embeddings are computed and test inputs scored; the executor, not the
+    runner, decides where runs go (:func:`fakebench.launch.run_spec`).
+    """
+
+    def __init__(self, spec: RunSpec, registry: Registry | None = None, *, executor: Any = None):
         spec.validate()
         self.spec = spec
         self.registry = registry or Registry()
@@ -96,16 +94,13 @@ class Runner:
         self.cache = open_cache(spec)  # None: --no-cache, or a folder the plan reports as unusable
         self.fits = FitCache(self.cache, self.registry, self.device, enabled=spec.reuse_fits)
         self.length = self._length()
-        #: how embeddings are computed; an executor (e.g. Ray) replaces it with its own
-        #: function of the same signature as :func:`fakebench.extract.extract`
-        self.extract = extract
+        #: where the heavy work goes (None: here); see :func:`fakebench.launch.run_spec`
+        self.executor = executor
+        #: how embeddings are computed; an executor (e.g. Ray) passes its own function of
+        #: the same signature as :func:`fakebench.extract.extract`
+        self.extract = extract if executor is None else executor.extract
         #: how a fitted detector scores inputs; an executor may shard it across workers
-        self.score = _score_locally
-        if spec.executor != "local":
-            from .executors import executor_for
-
-            executor = executor_for(spec)
-            self.extract, self.score = executor.extract, executor.score
+        self.score = _score_locally if executor is None else executor.score
         from .conditions import parse_condition, resolve_conditions
 
         self.conditions = resolve_conditions(spec.conditions, spec.condition_set, self.registry, load=True)
@@ -127,11 +122,11 @@ class Runner:
         return [cls for cls in self.registry.table("metrics").values() if cls.default]
 
     def _length(self) -> LengthPolicy:
-        if self.spec.length:
-            return LengthPolicy.parse(self.spec.length)
-        if self.pipeline.embedder is not None:
-            return LengthPolicy.parse(self.pipeline.embedder.default_length)
-        return LengthPolicy.parse(self.pipeline.detector.default_length)
+        """The clip-length policy (``--length``, else the model's own), checked to keep at
+        least one sample at the model's rate."""
+        model = self.pipeline.embedder or self.pipeline.detector
+        policy = LengthPolicy.parse(self.spec.length or model.default_length)
+        return policy.check_rate(getattr(model, "sample_rate", None) or 16000, model.name)
 
     def _load_embedder(self, model: bool = True):
         """The embedder, identified by its weights; the model itself is built only when
@@ -234,10 +229,8 @@ class Runner:
 
     def run(self) -> list[dict[str, Any]]:
         self.plan.raise_if_missing()  # everything missing, in one error, before any audio is decoded
-        if self.spec.executor != "local" and len(self.spec.seeds) > 1:  # one task per seed
-            from .executors import executor_for
-
-            return executor_for(self.spec).run_seeds(self.spec)
+        if not self.device.startswith("cuda"):
+            tune_allocator()
         records = []
         for seed in self.spec.seeds:
             records.extend(self._run_seed(int(seed)))
@@ -252,9 +245,10 @@ class Runner:
             timings["load_dataset"] += t
             tests.append(test)
         train, val = train_splits.get("train", []), train_splits.get("val", [])
-        _check_split(self.train_name, "train", train, both_classes=True)
+        check_split(self.train_name, "train", train, both_classes=True)
         for test in tests:
-            _check_split(test.name, "eval", test.clips, both_classes=False)
+            check_split(test.name, "eval", test.clips, both_classes=False)
+        self._check_no_leak(train, val, tests)
         log.info("dataset %s (seed %d): train %s, val %s", self.train_name, seed, _counts(train), _counts(val))
 
         det_cls = self.pipeline.detector
@@ -262,9 +256,9 @@ class Runner:
         # test set under every evaluated condition (one extraction pass per condition)
         train_ct = self._transform(self.train_condition, seed)
         evaluated = [(c, self._transform(c, seed)) for c in (self.conditions or [None])]
-        needs: dict[str, tuple[Any, list[Clip]]] = {_ckey(train_ct): (train_ct, train + val)}
+        needs: dict[str, tuple[Any, list[Clip]]] = {condition_key_of(train_ct): (train_ct, train + val)}
         for _, ct in evaluated:
-            needs.setdefault(_ckey(ct), (ct, []))[1].extend(c for t in tests for c in t.clips)
+            needs.setdefault(condition_key_of(ct), (ct, []))[1].extend(c for t in tests for c in t.clips)
         feats: dict[str, dict[str, dict[str, np.ndarray]]] = {}
         extraction: dict[str, dict[str, ExtractStats]] = {}
         dropped = 0
@@ -282,17 +276,18 @@ class Runner:
                 have = set.intersection(*(set(f) for f in feats[key].values()))
                 return [c for c in clips if str(c.path) in have]
 
-            train, val = kept(train, _ckey(train_ct)), kept(val, _ckey(train_ct))
+            train, val = kept(train, condition_key_of(train_ct)), kept(val, condition_key_of(train_ct))
         pairs = []  # (test set under a condition, its transform)
         for cond, ct in evaluated:
             for test in tests:
-                clips = kept(test.clips, _ckey(ct)) if any(feats.values()) else test.clips
+                clips = kept(test.clips, condition_key_of(ct)) if any(feats.values()) else test.clips
                 pairs.append((TestSet(test.name, test.dataset, clips, test.part,
                                       condition=cond.spec() if cond is not None and cond.name != "clean" else None,
                                       condition_params=cond.describe()["params"] if cond is not None else None), ct))
 
-        train_feats = feats[_ckey(train_ct)]
-        fit = self._fit(seed, train_ds, train, val, train_feats, extraction[_ckey(train_ct)], timings, train_ct)
+        train_feats = feats[condition_key_of(train_ct)]
+        fit = self._fit(seed, train_ds, train, val, train_feats, extraction[condition_key_of(train_ct)], timings,
+                        train_ct)
         fit.dropped = dropped
         y_val = _labels(val) if val else None
         val_scores = self._val_scores(fit.detector, val, train_feats, train_ct) if val else np.zeros(0)
@@ -305,10 +300,19 @@ class Runner:
         for cond in dict.fromkeys(test.condition for test, _ in pairs):
             scored = []
             for test, ct in (p for p in pairs if p[0].condition == cond):
-                x_ev = self._inputs(test.clips, feats[_ckey(ct)], ct)
+                x_ev = self._inputs(test.clips, feats[condition_key_of(ct)], ct)
+                # scores of an identical earlier run (same fit, same inputs): no clip through the network
+                skey = self.fits.scores_key(fit.key, test.clips, x_ev, {
+                    "condition": condition_key_of(ct), "length": str(self.length), "precision": self.spec.precision})
+                scores = self.fits.load_scores(skey, len(test.clips))
+                if scores is not None:
+                    log.info("reused the scores of %d %s clips from an identical earlier run", len(scores), test.name)
+                    scored.append((test, scores, 0.0, ct))
+                    continue
                 with Stopwatch(self.device if self.device.startswith("cuda") else "cpu") as sw:
                     scores = np.asarray(self.score(fit.detector, x_ev), dtype=np.float64)
                 _check_scores(det_cls.name, scores, len(test.clips), test.name)
+                self.fits.save_scores(skey, scores)
                 scored.append((test, scores, sw.seconds, ct))
             group = self._test_group(scored) if len(scored) > 1 else None
             for test, raw, seconds, ct in scored:
@@ -334,7 +338,7 @@ class Runner:
             scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
         ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
                "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
-               "extract": {k: v.as_dict() for k, v in extraction[_ckey(ct)].items()},
+               "extract": {k: v.as_dict() for k, v in extraction[condition_key_of(ct)].items()},
                "val_scores": calibration(val_scores) if calibration is not None else val_scores,
                "val_labels": y_val, "device": self.device,
                "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
@@ -344,6 +348,10 @@ class Runner:
                           attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
         result.update(threshold=thr, threshold_source=self.spec.threshold, scores_are_logits=ctx["scores_are_logits"])
         rec = build_record(self._run_info(), fit, test, result, tm)
+        problem = degenerate_scores(raw, y_ev)
+        if problem:
+            log.warning("%s on %s: %s", det_cls.name, test.name, problem)
+            rec["warnings"].append(problem)
         if calibration is not None:
             rec["calibration"] = _calibration_report(calibration, raw, scores, y_ev)
         if group is not None:
@@ -353,6 +361,26 @@ class Runner:
             val_rows = calibration(val_scores) if calibration is not None else val_scores
             rows += score_rows(val, val_rows, "val", val_scores if calibration is not None else None)
         return rec, rows
+
+    def _check_no_leak(self, train: list[Clip], val: list[Clip], tests: list[TestSet]) -> None:
+        """One audio file never sits in two splits of the training dataset (same path after
+        normalisation, or the same file through a link): refused, naming the files. A test
+        set of another dataset sharing files with the training data is allowed (it can be
+        the point of a cross-dataset check) but warned about."""
+        own = next((t.clips for t in tests if t.name == self.train_name), [])
+        problems = check_disjoint({"train": train, "val": val, "eval": own})
+        if problems:
+            raise DatasetError(f"{self.train_name}: the same audio is in two splits, so the scores would be "
+                               f"inflated: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1
+                                                             else ""),
+                               hint="fix the protocol or manifest (one file, one split); `fakebench info` lists "
+                                    "duplicates")
+        for t in tests:
+            if t.name != self.train_name:
+                shared = check_disjoint({"train+val": train + val, t.name: t.clips}, limit=1)
+                if shared:
+                    log.warning("test set %s shares audio with the training data of %s: %s", t.name,
+                                self.train_name, shared[0])
 
     def _calibration(self, val_scores: np.ndarray, y_val: np.ndarray | None):
         """``--calibrate dev``: a logistic-regression calibration fitted on the val split."""
@@ -395,6 +423,9 @@ class Runner:
             det_params["device"] = self.device
         if self.embedder is None and "weights" in names and self.spec.weights and "weights" not in det_params:
             det_params["weights"] = self.spec.weights
+        batch = self._eval_batch(det_cls, det_params)
+        if batch is not None:
+            det_params["eval_batch_size"] = batch
         detector = det_cls.from_params(det_params)
         _seed_everything(seed)
         x_train, y_train = self._inputs(train, feats, condition), _labels(train)
@@ -403,7 +434,9 @@ class Runner:
         key = self.fits.key(detector, [(train, x_train, y_train), (val, x_val, y_val)],
                             {"threshold": self.spec.threshold,
                              "extract": {k: v.namespace for k, v in extraction.items()},
-                             "condition": condition.key if condition is not None else None})
+                             "condition": condition.key if condition is not None else None,
+                             **({"length": str(self.length), "precision": self.spec.precision}
+                                if "audio" in det_cls.inputs else {})})
         reused = self.fits.load(key)
         warnings: list[str] = []
         if reused is not None:
@@ -421,7 +454,34 @@ class Runner:
         timings["fit"] = time.perf_counter() - t
         return FitInfo(seed=seed, group=uuid.uuid4().hex[:6], dataset=train_ds, train=train, val=val,
                        detector=detector, reused=reused is not None, timings=timings, extraction=extraction,
-                       warnings=warnings)
+                       warnings=warnings, key=key)
+
+    def _eval_batch(self, det_cls, det_params: dict[str, Any]) -> int | None:
+        """The evaluation batch of an audio detector that declares its activation memory
+        (``eval_memory_mb_per_second``: MiB per second of audio and clip), when the user
+        did not set ``eval_batch_size``: as large as the memory budget allows (``--max-memory``
+        less what the process holds now; else :data:`DEFAULT_EVAL_BUDGET_MB` of activations
+        on a CPU), between 1 and the detector's default."""
+        per_second = getattr(det_cls, "eval_memory_mb_per_second", None)
+        if not per_second or "eval_batch_size" not in det_cls.param_names() or "eval_batch_size" in det_params:
+            return None
+        default = det_cls.param_defaults().get("eval_batch_size")
+        if not isinstance(default, int) or isinstance(default, bool) or default < 1:
+            return None
+        if self.spec.max_memory is not None:
+            from .config import parse_memory
+
+            budget = parse_memory(self.spec.max_memory) - (0 if self.device.startswith("cuda") else current_rss_mb())
+        elif not self.device.startswith("cuda"):
+            budget = DEFAULT_EVAL_BUDGET_MB
+        else:
+            return None
+        seconds = self.length.seconds or 4.0
+        per_clip = float(per_second) * seconds
+        batch = max(1, min(default, int(budget // per_clip)))
+        log.info("%s: evaluation batch %d (about %.0f MiB of activations a clip; budget %.0f MiB)", det_cls.name,
+                 batch, per_clip, budget)
+        return batch
 
     def _val_scores(self, detector, val: list[Clip], feats, condition=None) -> np.ndarray:
         """Scores of the val split: those ``fit`` already computed with the final model
@@ -493,18 +553,6 @@ class Runner:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool) -> None:
-    if not clips:
-        raise DatasetError(f"dataset {dataset!r} has an empty {split} split",
-                           hint="check the data folder and protocol (`fakebench info " + dataset + "`)")
-    if both_classes:
-        labels = {c.label for c in clips}
-        if labels != {REAL, FAKE}:
-            only = "fake" if labels == {FAKE} else "real"
-            raise DatasetError(f"the {split} split of {dataset!r} holds only {only} clips; a detector needs both",
-                               hint="check the labels in the protocol or manifest")
-
-
 def _check_scores(detector: str, scores: np.ndarray, n: int, where: str) -> None:
     if scores.shape != (n,):
         raise FakebenchError(f"detector {detector!r} returned scores of shape {scores.shape} for {n} clips",
@@ -517,24 +565,8 @@ def _score_locally(detector: Any, x: Any) -> Any:
     return detector.decision_function(x)
 
 
-def _ckey(transform: Any) -> str:
-    """The key of a condition transform in per-condition tables ("" for clean audio)."""
-    return "" if transform is None else transform.key
-
-
 def _labels(clips: list[Clip]) -> np.ndarray:
     return np.array([c.label for c in clips], dtype=np.int64)
-
-
-def unique_clips(clips: list[Clip]) -> list[Clip]:
-    """``clips`` without repeats of the same audio file (first occurrence kept)."""
-    seen, out = set(), []
-    for c in clips:
-        key = str(c.path)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
 
 
 def _counts(clips: list[Clip]) -> str:
@@ -558,6 +590,54 @@ def _calibration_report(cal, raw: np.ndarray, llr: np.ndarray, labels: np.ndarra
 
     return {"method": "logistic regression", "fitted_on": "val", "scores": "llr", **cal.to_dict(),
             "before": sensitive(raw), "after": sensitive(llr)}
+
+
+def current_rss_mb() -> float:
+    """The process's resident memory now (MiB); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
+_ALLOCATOR_TUNED = False
+
+
+def tune_allocator() -> bool:
+    """On glibc, keep large freed blocks in the process instead of returning them to the
+    system at once (``mallopt``: ``M_MMAP_MAX`` 0, ``M_TRIM_THRESHOLD`` and
+    ``M_TOP_PAD``), once per process; returns whether it was applied.
+
+    A CPU forward of AASIST allocates ~300 MB of activations per clip in blocks above
+    glibc's mmap threshold; each is mapped, faulted in page by page and unmapped again,
+    so 30-55% of the CPU time went to the kernel (page faults). With these settings the
+    same blocks are reused from the heap: peak memory unchanged, about 2x faster
+    (docs/PERFORMANCE.md). ``FAKEBENCH_MALLOC=default`` (or any glibc ``MALLOC_*_``
+    variable set by the user) leaves the allocator alone.
+    """
+    global _ALLOCATOR_TUNED
+    if _ALLOCATOR_TUNED:
+        return True
+    if os.environ.get("FAKEBENCH_MALLOC", "").lower() in ("default", "off", "0", "no") or \
+            any(k.startswith("MALLOC_") and k.endswith("_") for k in os.environ):
+        return False
+    import platform
+    import sys
+
+    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4
+        ok = libc.mallopt(m_mmap_max, 0) and libc.mallopt(m_trim_threshold, 1 << 30) and \
+            libc.mallopt(m_top_pad, 64 << 20)
+    except (OSError, AttributeError):
+        return False
+    _ALLOCATOR_TUNED = bool(ok)
+    return _ALLOCATOR_TUNED
 
 
 def _seed_everything(seed: int) -> None:

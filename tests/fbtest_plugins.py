@@ -4,7 +4,8 @@
 fast, so the reliability tests can run whole pipelines many times. Its parameters can
 slow it down (``delay`` seconds per batch) and log every finished batch to a file
 (``log``), which is how the kill/resume test knows how far extraction got.
-``broken`` raises in ``load()``, like a plugin with a missing dependency.
+``broken`` raises in ``load()``, like a plugin with a missing dependency. ``constant``
+is a detector that gives every clip the same score (a degenerate fit).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import torch
 
 import fakebench
-from fakebench.api import Embedder
+from fakebench.api import Detector, Embedder
 
 
 class Toy(Embedder):
@@ -72,3 +73,26 @@ class Broken(Embedder):
 @fakebench.hookimpl
 def fakebench_register_embedders():
     return [Toy, Broken]
+
+
+class Constant(Detector):
+    """Every clip scores 0.5: what a fit that learnt nothing gives."""
+
+    name = "constant"
+    description = "the same score for every clip (tests only)"
+
+    def __init__(self, random_state=0):
+        self.random_state = random_state
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        return self
+
+    def decision_function(self, X):
+        import numpy as np
+
+        return np.full(len(X), 0.5)
+
+
+@fakebench.hookimpl
+def fakebench_register_detectors():
+    return [Constant]

@@ -4,7 +4,7 @@
 import pytest
 
 import fakebench
-from fakebench.errors import ConfigError, UnknownPluginError
+from fakebench.errors import ConfigError, DatasetError, UnknownPluginError
 from fakebench.results import ResultStore
 
 pytestmark = [pytest.mark.shared, pytest.mark.weights]
@@ -138,3 +138,44 @@ def test_fit_is_never_reused_from_a_modified_checkout(small_foley, tmp_path, mon
     _run(small_foley, tmp_path)
     (rec,) = _run(small_foley, tmp_path)
     assert rec["training"]["reused_fit"] is False
+
+
+def test_one_file_in_two_splits_is_refused(tmp_path, shared):
+    """A manifest listing one file in train and again in eval, through a link, would inflate
+    every score: refused, naming both clips (the manifest reader already drops a repeated
+    path)."""
+    import csv
+
+    rows = list(csv.DictReader(open(shared / "data" / "foley" / "manifest.csv")))
+    real = [r for r in rows if r["label"] == "real"][:6]
+    fake = [r for r in rows if r["label"] == "fake"][:6]
+    out = []
+    for i, r in enumerate(real + fake):
+        out.append({"id": f"c{i}", "path": str(shared / "data" / "foley" / r["path"]), "label": r["label"],
+                    "split": ("train", "train", "train", "val", "eval", "eval")[i % 6]})
+    link = tmp_path / "link.wav"
+    link.symlink_to(out[0]["path"])
+    out.append({**out[0], "id": "copy-of-c0", "path": str(link), "split": "eval"})
+    path = tmp_path / "m.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(out[0]))
+        w.writeheader()
+        w.writerows(out)
+    with pytest.raises(DatasetError, match="same audio is in two splits.*'c0'.*'copy-of-c0'"):
+        fakebench.run(dataset="manifest", detector="mfcc-logreg", data_root=str(path),
+                      results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))
+
+
+def test_constant_scores_are_warned_about_in_the_record(small_foley, tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.setenv("FAKEBENCH_PLUGINS", "fbtest_plugins")
+    sys.modules.pop("fbtest_plugins", None)
+    rec = fakebench.run(dataset="foley-demo", detector="mfcc-constant", data_root=str(small_foley),
+                        results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))[0]
+    assert any("scores" in w and "are equal (0.5)" in w for w in rec["warnings"])
+    ok = fakebench.run(dataset="foley-demo", detector="mfcc-logreg", data_root=str(small_foley),
+                       results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))[0]
+    assert not any("are equal" in w for w in ok["warnings"])

@@ -43,6 +43,9 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 @click.option("--condition-set", default=None, metavar="NAME",
               help="A named preset of conditions: codecs, telephony, noise, reverb, asvspoof21-like.")
 @click.option("--train-condition", default=None, metavar="SPEC", help="Condition of the training audio [default: clean].")
+@click.option("--max-memory", default=None, metavar="SIZE",
+              help="Memory budget, e.g. 4G or 2500M: audio detectors' evaluation batch and the embedding batch "
+                   "are chosen to stay under it [default: a budget of 512M of activations on CPU].")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
@@ -60,7 +63,7 @@ from .common import cache_option, data_root_option, device_option, json_option, 
 def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol, device, seed, runs, sets,
             config_file, length, batch_size, num_workers, precision, weights, metrics, threshold, calibrate,
             conditions, condition_set, train_condition, allow_missing, skip_bad, no_save_model, no_cache, retrain,
-            check, executor, address, cache_dir, results_dir, as_json):
+            check, executor, address, cache_dir, results_dir, as_json, max_memory):
     """Train and evaluate DETECTOR on DATASET; write result records.
 
     Precedence: command-line options > --set > --config file > defaults.
@@ -74,7 +77,7 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
       fakebench run -d dada -D itw --check      # what the run needs and will do, nothing run
     """
     from ..config import RunSpec
-    from ..runner import Runner
+    from ..launch import run_spec, runner_for
 
     given = {name: value for name, value in ctx.params.items()
              if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
@@ -90,6 +93,7 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
         "no_save_model": True if no_save_model else None, "no_cache": True if no_cache else None,
         "retrain": True if retrain else None, "cache": given.get("cache_dir"), "results": given.get("results_dir"),
         "executor": given.get("executor"), "address": given.get("address"),
+        "max_memory": given.get("max_memory"),
     }
     if "seed" in given:
         options["seed"] = seed
@@ -98,13 +102,13 @@ def run_cmd(ctx, detector, dataset, embedder, train_dataset, data_root, protocol
     spec = RunSpec.from_config(config_file, sets=sets, **options)
     check_address(spec.executor, spec.address)
     spec.progress = not as_json
-    runner = Runner(spec)
+    runner = runner_for(spec)
     if check:
         plan = runner.plan
         click.echo(json.dumps(plan.as_dict(), indent=2) if as_json else plan.render())
         plan.raise_if_missing()  # exit 2, naming everything missing
         return
-    records = runner.run()
+    records = run_spec(spec, runner)
     if as_json:
         click.echo(json.dumps(records, indent=2))
         return
