@@ -290,7 +290,7 @@ class Runner:
                         train_ct)
         fit.dropped = dropped
         y_val = _labels(val) if val else None
-        val_scores = self._val_scores(fit.detector, val, train_feats, train_ct) if val else np.zeros(0)
+        val_scores = self._val_scores(fit.detector, val, train_feats, train_ct, fit.key) if val else np.zeros(0)
         threshold = self._threshold(fit.detector, val_scores, y_val)
         calibration = self._calibration(val_scores, y_val)
         model_path = None
@@ -483,14 +483,23 @@ class Runner:
                  batch, per_clip, budget)
         return batch
 
-    def _val_scores(self, detector, val: list[Clip], feats, condition=None) -> np.ndarray:
+    def _val_scores(self, detector, val: list[Clip], feats, condition=None, fit_key: str | None = None) -> np.ndarray:
         """Scores of the val split: those ``fit`` already computed with the final model
-        (``val_scores_``), so no clip goes through the network twice; else scored now."""
+        (``val_scores_``), else those an identical earlier run cached, else scored now; so
+        no clip goes through the network twice, and none on a warm re-run."""
         have = getattr(detector, "val_scores_", None)
         if have is not None and np.shape(have) == (len(val),):
             return np.asarray(have, dtype=np.float64)
-        scores = np.asarray(detector.decision_function(self._inputs(val, feats, condition)), dtype=np.float64)
+        x_val = self._inputs(val, feats, condition)
+        skey = self.fits.scores_key(fit_key, val, x_val, {
+            "split": "val", "condition": condition_key_of(condition), "length": str(self.length),
+            "precision": self.spec.precision})
+        scores = self.fits.load_scores(skey, len(val))
+        if scores is not None:
+            return scores
+        scores = np.asarray(self.score(detector, x_val), dtype=np.float64)
         _check_scores(detector.name, scores, len(val), "val")
+        self.fits.save_scores(skey, scores)
         return scores
 
     def _threshold(self, detector, val_scores: np.ndarray, y_val: np.ndarray | None) -> float:

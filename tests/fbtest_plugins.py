@@ -93,6 +93,38 @@ class Constant(Detector):
         return np.full(len(X), 0.5)
 
 
+class LoudnessProbe(Detector):
+    """Audio in, mean absolute amplitude out; counts the clips it decodes (tests only)."""
+
+    name = "loudness-probe"
+    description = "scores the mean absolute amplitude of each clip (tests only)"
+    inputs = ("audio",)
+    sample_rate = 16000
+    default_length = "repeat:1.0"
+    eval_memory_mb_per_second = 100
+    decoded = 0
+    batches: list = []
+
+    def __init__(self, eval_batch_size=16, random_state=0):
+        self.eval_batch_size = eval_batch_size
+        self.random_state = random_state
+
+    def fit(self, X, y, X_val=None, y_val=None):
+        return self
+
+    def decision_function(self, X):
+        import numpy as np
+
+        source = X.audio
+        LoudnessProbe.batches.append(int(self.eval_batch_size))
+        out = np.empty(len(source))
+        for i in range(len(source)):
+            wave, _ = source[i]
+            out[i] = float(np.abs(np.asarray(wave)).mean())
+            LoudnessProbe.decoded += 1
+        return out
+
+
 @fakebench.hookimpl
 def fakebench_register_detectors():
-    return [Constant]
+    return [Constant, LoudnessProbe]

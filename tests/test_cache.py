@@ -80,3 +80,33 @@ def test_cache_root_unwritable_is_clear(tmp_path):
 
     with pytest.raises(CacheError, match="cannot create cache folder"):
         EmbeddingCache(blocker / "sub")
+
+
+def test_a_large_split_is_served_by_its_snapshot_and_an_edited_file_falls_back(tmp_path):
+    from fakebench.cache import SNAPSHOT_MIN_CLIPS
+
+    n = SNAPSHOT_MIN_CLIPS + 5
+    files = []
+    for i in range(n):
+        p = tmp_path / "audio" / f"{i:05d}.bin"
+        p.parent.mkdir(exist_ok=True)
+        p.write_bytes(i.to_bytes(4, "little"))
+        files.append(p)
+    cache = EmbeddingCache(tmp_path / "cache")
+    ns = cache.namespace("toy", scan=False)
+    first = cache.lookup(ns, files)
+    assert first.snapshot is not None and first.snapshot_hits == 0 and all(a is None for a in first.arrays)
+    keys = [cache.hasher.content_key(p) for p in files]
+    vectors = [np.full(4, i, dtype=np.float32) for i in range(n)]
+    ns.put_many(keys, vectors)
+    ns.compact()
+    first.computed.update(range(n))
+    assert cache.save_snapshot(ns, first)
+    warm = cache.lookup(cache.namespace("toy", scan=False), files)
+    assert warm.snapshot_hits == n and warm.reads == 1
+    assert all(np.array_equal(a, v) for a, v in zip(warm.arrays, vectors))
+    # one file edited in place: only it leaves the snapshot, and its old vector is not served
+    files[7].write_bytes(b"edited!")
+    edited = cache.lookup(cache.namespace("toy", scan=False), files)
+    assert edited.snapshot_hits == n - 1 and edited.arrays[7] is None
+    assert all(np.array_equal(edited.arrays[i], vectors[i]) for i in range(n) if i != 7)

@@ -179,3 +179,52 @@ def test_constant_scores_are_warned_about_in_the_record(small_foley, tmp_path, m
     ok = fakebench.run(dataset="foley-demo", detector="mfcc-logreg", data_root=str(small_foley),
                        results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))[0]
     assert not any("are equal" in w for w in ok["warnings"])
+
+
+# -- issue 20: each clip scored once, warm re-runs without the network, memory ------------------
+
+
+@pytest.fixture
+def probe_plugins(monkeypatch):
+    import sys
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
+    monkeypatch.setenv("FAKEBENCH_PLUGINS", "fbtest_plugins")
+    sys.modules.pop("fbtest_plugins", None)
+    import fbtest_plugins
+
+    fbtest_plugins.LoudnessProbe.decoded = 0
+    fbtest_plugins.LoudnessProbe.batches = []
+    return fbtest_plugins.LoudnessProbe
+
+
+def test_a_warm_rerun_of_an_audio_detector_scores_no_clip(small_foley, tmp_path, probe_plugins, monkeypatch):
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)  # a clean checkout: fits are cached
+    kw = dict(dataset="foley-demo", detector="loudness-probe", data_root=str(small_foley),
+              results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))
+    first = fakebench.run(**kw)[0]
+    cold = probe_plugins.decoded
+    counts = first["dataset"]["counts"]
+    assert cold == counts["eval"]["n"] + counts["val"]["n"]  # each clip through the detector once
+    second = fakebench.run(**kw)[0]
+    assert probe_plugins.decoded == cold, "the warm run decoded audio again"
+    assert second["metrics"] == first["metrics"] and second["run_id"] != first["run_id"]
+    # another length policy is another input: scored again
+    fakebench.run(**kw, length="repeat:0.5")
+    assert probe_plugins.decoded > cold
+
+
+def test_the_eval_batch_follows_the_memory_budget_and_the_record_has_peak_memory(small_foley, tmp_path,
+                                                                                 probe_plugins):
+    kw = dict(dataset="foley-demo", detector="loudness-probe", data_root=str(small_foley),
+              results_dir=str(tmp_path / "r"), no_cache=True)
+    rec = fakebench.run(**kw)[0]
+    assert set(probe_plugins.batches) == {512 // 100}  # 100 MiB per second of audio, 1-s clips, 512 MiB default
+    assert rec["resources"]["peak_rss_mb"] > 50
+    probe_plugins.batches.clear()
+    fakebench.run(**kw, max_memory="64G")
+    assert set(probe_plugins.batches) == {16}  # the detector's default is the ceiling
+    probe_plugins.batches.clear()
+    fakebench.run(**kw, sets=["eval_batch_size=3"])
+    assert set(probe_plugins.batches) == {3}  # a batch the user set is kept
