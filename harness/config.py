@@ -107,7 +107,8 @@ class RunSpec:
     #: ``HOST:PORT`` (None: ``$RAY_ADDRESS``, a local cluster, or a new local instance)
     address: str | None = None
     #: memory budget of the run (``4G``, ``2500M``; an integer is MiB): the evaluation
-    #: batch of audio detectors and the embedding batch are chosen to stay under it
+    #: batch of audio detectors that declare ``eval_memory_mb_per_second`` is chosen to
+    #: stay under it (on CUDA the budget is the device's memory)
     #: (None: a default budget, :data:`fakebench.runner.DEFAULT_EVAL_BUDGET_MB` of activations)
     max_memory: str | int | None = None
 

@@ -44,8 +44,8 @@ from .common import cache_option, data_root_option, device_option, json_option, 
               help="A named preset of conditions: codecs, telephony, noise, reverb, asvspoof21-like.")
 @click.option("--train-condition", default=None, metavar="SPEC", help="Condition of the training audio [default: clean].")
 @click.option("--max-memory", default=None, metavar="SIZE",
-              help="Memory budget, e.g. 4G or 2500M: audio detectors' evaluation batch and the embedding batch "
-                   "are chosen to stay under it [default: a budget of 512M of activations on CPU].")
+              help="Memory budget, e.g. 4G or 2500M: the evaluation batch of audio detectors that declare their "
+                   "activation memory (aasist) is chosen to stay under it [default: 512M of activations on CPU].")
 @click.option("--allow-missing", is_flag=True, help="Skip files listed by the dataset but absent.")
 @click.option("--skip-bad", is_flag=True, help="Skip unreadable audio files (counted in the record).")
 @click.option("--no-save-model", is_flag=True, help="Do not save the trained detector.")
