@@ -35,9 +35,12 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+if TYPE_CHECKING:  # annotations only: torch is imported where audio is processed
+    import torch
 
 from .errors import AudioError, ConfigError
 
@@ -343,7 +346,6 @@ def _resampler(orig_sr: int, new_sr: int, method: str, dtype: torch.dtype, devic
     1.1 ms with it cached; to 32 kHz: 15 ms and 1.8 ms). The output is the same: both
     apply the same kernel the same way.
     """
-    import torch
 
     import torchaudio.transforms as AT
 
@@ -355,7 +357,6 @@ def resample(wave: torch.Tensor, orig_sr: int, new_sr: int, method: str = "sinc"
     """Resample along the last axis. ``sinc`` is torchaudio's windowed-sinc (Hann) method;
     ``kaiser`` its Kaiser-window variant (close to resampy's ``kaiser_best``); any other
     name means ``sinc``. Filter kernels are cached per (rates, method, dtype, device)."""
-    import torch
 
     if orig_sr == new_sr:
         return wave

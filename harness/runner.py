@@ -25,14 +25,14 @@ import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from .audio import LengthPolicy
 from .conditions import condition_key_of
 from .config import RunSpec, route
-from .data import FAKE, REAL, Clip
+from .data import FAKE, Clip
 from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate

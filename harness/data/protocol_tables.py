@@ -390,7 +390,7 @@ def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence
         # columns, dictionary-coded where values repeat (codec, attack...): built once here,
         # used as they are by the index cache and by clip building
         cols = [_encode(col) or list(col) for col in zip(*rows_out)] if rows_out else [[] for _ in fields]
-        del rows_out
+        rows_out.clear()  # the row tuples go now, not when the table is returned
     return Table(dict(zip(fields, cols)), lines, source)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ..leaderboard import MARKER, Column, Grid
 

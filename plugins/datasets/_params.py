@@ -5,21 +5,9 @@ from :mod:`fakebench.api` (``FilePath``, ``Names``, ``Seed``...)."""
 
 from __future__ import annotations
 
-from fakebench.api import Bool, Choice, FilePath, Names, OneOf, Param, Seed
+from fakebench.api import Bool, FilePath, OneOf, Param, Seed
 
-__all__ = ["Choice", "NamesParam", "PathParam", "SeedParam", "dataset_specs"]
-
-
-def PathParam(*, nullable: bool = True) -> Param:
-    return FilePath(nullable=nullable)
-
-
-def NamesParam(*, nullable: bool = True) -> Param:
-    return Names(nullable=nullable, required=True)
-
-
-def SeedParam() -> Param:
-    return Seed()
+__all__ = ["dataset_specs"]
 
 
 def dataset_specs(protocols: tuple[str, ...], **extra: Param) -> dict[str, Param]:

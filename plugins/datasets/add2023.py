@@ -67,7 +67,8 @@ from fakebench.api import (
 )
 from fakebench.api import Bool
 
-from ._params import PathParam, dataset_specs
+from fakebench.api import FilePath
+from ._params import dataset_specs
 
 LOADER_VERSION = "1"
 FIELDS = ("id", "file", "label")
@@ -97,7 +98,7 @@ class _AddTestSet(Dataset):
     folder = "ADD2023"
     protocols = ("eval-only", "official")
     param_specs = dataset_specs(
-        protocols, label_file=PathParam(), audio_dir=PathParam(), check_files=Bool(), cache=Bool())
+        protocols, label_file=FilePath(), audio_dir=FilePath(), check_files=Bool(), cache=Bool())
     attributes = ("track",)
     test_split = "eval"
     track = "FG-R1"

@@ -95,7 +95,8 @@ from fakebench.api import Table, build_table, cached_table, child_paths, iter_li
 from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
 from fakebench.api import Bool
 
-from ._params import NamesParam, PathParam, dataset_specs
+from fakebench.api import FilePath, Names
+from ._params import dataset_specs
 from ._asvspoof2019 import Asvspoof19LA, parse_key
 
 log = logging.getLogger("fakebench")
@@ -201,7 +202,7 @@ class _Asvspoof2021(Dataset):
                 "IEEE/ACM TASLP 2023")
     protocols = ("official",)
     param_specs = dataset_specs(
-        protocols, subset=NamesParam(nullable=False), asvspoof19_root=PathParam(), check_files=Bool(), cache=Bool())
+        protocols, subset=Names(nullable=False, required=True), asvspoof19_root=FilePath(), check_files=Bool(), cache=Bool())
     #: Used only for testing, the 2021 set is scored on its eval split (train/val are 2019 LA).
     test_split = "eval"
 

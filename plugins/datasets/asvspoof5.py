@@ -93,7 +93,8 @@ from fakebench.api import (
 )
 from fakebench.api import Bool
 
-from ._params import PathParam, dataset_specs
+from fakebench.api import FilePath
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -168,7 +169,7 @@ class Asvspoof5(Dataset):
                 "ASVspoof 2024 Workshop")
     folder = "asvspoof5"
     protocols = ("official",)
-    param_specs = dataset_specs(protocols, check_files=Bool(), cache=Bool(), asv_score_file=PathParam())
+    param_specs = dataset_specs(protocols, check_files=Bool(), cache=Bool(), asv_score_file=FilePath())
     attributes = ("speaker", "system", "gender", "codec", "codec_q", "attack_tag")
     test_split = "eval"
 

@@ -76,7 +76,8 @@ from fakebench.api import (
 )
 from fakebench.api import Bool
 
-from ._params import NamesParam, dataset_specs
+from fakebench.api import Names
+from ._params import dataset_specs
 
 LOADER_VERSION = "1"
 CODEC_CONDITIONS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7")
@@ -132,7 +133,7 @@ class Codecfake(Dataset):
     citation = "Xie et al., The Codecfake Dataset and Countermeasures for the Universally Detection of Deepfake Audio"
     folder = "Codecfake"
     protocols = ("eval-only", "official")
-    param_specs = dataset_specs(protocols, conditions=NamesParam(nullable=False), check_files=Bool(), cache=Bool())
+    param_specs = dataset_specs(protocols, conditions=Names(nullable=False, required=True), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker", "condition", "language")
     test_split = "eval"
 

@@ -58,7 +58,8 @@ from fakebench.api import Clip, Dataset, DatasetError, fixed_split, hookimpl, ra
 from fakebench.api import fetch_zenodo, subdirs
 from fakebench.api import Bool
 
-from ._params import NamesParam, dataset_specs
+from fakebench.api import Names
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -114,7 +115,7 @@ class Dcase23(Dataset):
     folder = "dcase23"
     protocols = ("random", "unseen-systems", "fixed")
     param_specs = dataset_specs(
-        protocols, held_out=NamesParam(), tracks=NamesParam(nullable=False), include_baseline=Bool())
+        protocols, held_out=Names(required=True), tracks=Names(nullable=False, required=True), include_baseline=Bool())
     attributes = ("class", "system", "track", "set")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, held_out=None, tracks="A,B",

@@ -68,7 +68,8 @@ from fakebench.api import (
 )
 from fakebench.api import Bool
 
-from ._params import NamesParam, dataset_specs
+from fakebench.api import Names
+from ._params import dataset_specs
 
 LOADER_VERSION = "1"
 SYSTEMS = ("GradTTS", "MatchaTTS", "NaturalSpeech2", "PflowTTS", "StyleTTS2")
@@ -100,7 +101,7 @@ class Dfadd(Dataset):
     citation = "Du et al., DFADD: The Diffusion and Flow-Matching Based Audio Deepfake Dataset, IEEE SLT 2024"
     folder = "DFADD"
     protocols = ("official", "eval-only")
-    param_specs = dataset_specs(protocols, subsets=NamesParam(nullable=False), check_files=Bool(), cache=Bool())
+    param_specs = dataset_specs(protocols, subsets=Names(nullable=False, required=True), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker")
     test_split = "eval"
 

@@ -62,7 +62,8 @@ from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 from fakebench.api import fetch_zenodo, subdirs
 from fakebench.api import Bool
 
-from ._params import Choice, dataset_specs
+from fakebench.api import Choice
+from ._params import dataset_specs
 
 USAGE = {"train": "train", "training": "train", "validation": "val", "valid": "val", "val": "val", "dev": "val"}
 LABELS = {"real": 0, "fake": 1}

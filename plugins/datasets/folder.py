@@ -44,7 +44,8 @@ from fakebench.api import SPLIT_NAMES
 
 from fakebench.api import apply_protocol, audio_files, subdirs
 
-from ._params import NamesParam, dataset_specs
+from fakebench.api import Names
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -61,7 +62,7 @@ class Folder(Dataset):
     name = "folder"
     description = "your own audio in real/ and fake/ folders (optionally under train/ val/ eval/)"
     protocols = ("auto", "given", "random", "unseen-systems")
-    param_specs = dataset_specs(protocols, held_out=NamesParam())
+    param_specs = dataset_specs(protocols, held_out=Names(required=True))
     attributes = ("system",)
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, held_out=None):

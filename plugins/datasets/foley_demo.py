@@ -40,7 +40,8 @@ from pathlib import Path
 
 from fakebench.api import DatasetError, FakebenchError, ManifestDataset, download, hookimpl, is_done, mark_done
 
-from ._params import NamesParam, PathParam, dataset_specs
+from fakebench.api import FilePath, Names
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -74,7 +75,7 @@ class FoleyDemo(ManifestDataset):
     citation = "Choi et al., Foley Sound Synthesis at the DCASE 2023 Challenge, DCASE 2023"
     folder = "foley"
     protocols = ("random", "unseen-systems", "fixed")
-    param_specs = dataset_specs(protocols, manifest=PathParam(), held_out=NamesParam())
+    param_specs = dataset_specs(protocols, manifest=FilePath(), held_out=Names(required=True))
     attributes = ("class", "system")
 
     def manifest_path(self) -> Path:

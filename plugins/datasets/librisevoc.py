@@ -57,7 +57,8 @@ from fakebench.api import (
 )
 from fakebench.api import Bool
 
-from ._params import PathParam, dataset_specs
+from fakebench.api import FilePath
+from ._params import dataset_specs
 
 LOADER_VERSION = "1"
 REAL_FOLDER = "gt"
@@ -89,7 +90,7 @@ class LibriSeVoc(Dataset):
     citation = "Sun et al., AI-Synthesized Voice Detection Using Neural Vocoder Artifacts, CVPRW 2023"
     folder = "LibriSeVoc"
     protocols = ("official", "eval-only")
-    param_specs = dataset_specs(protocols, lists_dir=PathParam(), check_files=Bool(), cache=Bool())
+    param_specs = dataset_specs(protocols, lists_dir=FilePath(), check_files=Bool(), cache=Bool())
     attributes = ("system", "speaker")
     test_split = "eval"
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from fakebench.api import ManifestDataset, hookimpl
 
-from ._params import NamesParam, PathParam, dataset_specs
+from fakebench.api import FilePath, Names
+from ._params import dataset_specs
 
 
 class Manifest(ManifestDataset):
     name = "manifest"
     description = "any CSV manifest (path, label, optional split/class/system/speaker columns)"
-    param_specs = dataset_specs(ManifestDataset.protocols, manifest=PathParam(), held_out=NamesParam())
+    param_specs = dataset_specs(ManifestDataset.protocols, manifest=FilePath(), held_out=Names(required=True))
 
 
 @hookimpl

@@ -53,7 +53,8 @@ from fakebench.api import Table, build_table, iter_csv, keep_present, list_names
 from fakebench.api import fetch_and_extract, subdirs
 from fakebench.api import Bool, Text
 
-from ._params import NamesParam, PathParam, dataset_specs
+from fakebench.api import FilePath, Names
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -115,7 +116,7 @@ class Mlaad(Dataset):
     folder = "MLAAD"
     protocols = ("random", "unseen-systems")
     param_specs = dataset_specs(
-        protocols, language=Text(), mailabs_root=PathParam(), held_out=NamesParam(), include_real=Bool(), check_files=Bool())
+        protocols, language=Text(), mailabs_root=FilePath(), held_out=Names(required=True), include_real=Bool(), check_files=Bool())
     attributes = ("system", "architecture", "speaker", "language")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, language="en", mailabs_root=None,

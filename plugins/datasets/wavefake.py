@@ -84,7 +84,8 @@ from fakebench.api import (
 )
 from fakebench.api import data_root as default_data_root
 
-from ._params import Choice, NamesParam, PathParam, dataset_specs
+from fakebench.api import Choice, FilePath, Names
+from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
 
@@ -132,7 +133,7 @@ class WaveFake(Dataset):
     folder = "generated_audio"
     protocols = ("utterance-disjoint", "random", "unseen-systems", "eval-only")
     param_specs = dataset_specs(
-        protocols, corpus=Choice(*CORPORA), ljspeech_root=PathParam(), jsut_root=PathParam(), held_out=NamesParam())
+        protocols, corpus=Choice(*CORPORA), ljspeech_root=FilePath(), jsut_root=FilePath(), held_out=Names(required=True))
     attributes = ("system", "vocoder", "source_corpus", "language")
 
     def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, corpus="ljspeech", ljspeech_root=None,

@@ -19,26 +19,6 @@ DROPOUT = Float(0, 1, high_open=True)
 LR = Float(0, 10, low_open=True)
 
 
-def PathParam(*, nullable: bool = True) -> Param:
-    return FilePath(nullable=nullable)
-
-
-def NamesParam(*, nullable: bool = True) -> Param:
-    return Names(nullable=nullable)
-
-
-def SeedParam() -> Param:
-    return Seed()
-
-
-def DeviceParam() -> Param:
-    return Device()
-
-
-def DictParam(*, nullable: bool = True) -> Param:
-    return Settings(nullable=nullable)
-
-
 @dataclass(frozen=True)
 class CheckpointRuleParam(Param):
     """``best`` or ``block-mean:N`` (N >= 1): :func:`fakebench.training.select_epoch`'s rules."""
@@ -59,7 +39,7 @@ class CheckpointRuleParam(Param):
 def training_specs(**extra: Param) -> dict[str, Param]:
     """The training-loop parameters' specs, plus ``extra`` (which win)."""
     return {"lr": LR, "batch_size": Int(1, 100_000), "epochs": Int(1, 100_000), "checkpoint_every": Int(1, 100_000),
-            "weight_decay": Float(0, 10), "balance": BALANCE, "random_state": SeedParam(), "device": DeviceParam(),
+            "weight_decay": Float(0, 10), "balance": BALANCE, "random_state": Seed(), "device": Device(),
             **extra}
 
 

@@ -46,7 +46,8 @@ from fakebench.api import ConfigError, DatasetError, Detector, Inputs, hookimpl
 from fakebench.api import ASR_DEFAULTS as ASR
 from fakebench.api import Bool, Float, Int, ListOf, Text
 
-from ._params import DROPOUT, LR, Choice, DeviceParam, DictParam, PathParam, SeedParam
+from fakebench.api import Choice, Device, FilePath, Seed, Settings
+from ._params import DROPOUT, LR
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     import torch
@@ -77,15 +78,15 @@ class DADA(Detector):
         text_model=Text(), text_layers=Int(1, 100), text_max_length=Int(1, 100_000), text_dim=Int(1, 65536),
         text_mlp_layers=Int(1, 100), text_dropout=DROPOUT, text_distance=Choice("l2", "cosine"),
         text_margin=Float(0, 10), text_epochs=Int(1, 100_000), text_lr=LR, text_finetune=Bool(),
-        text_train_on=Choice("real", "all"), author_texts=PathParam(), audio_model=Text(),
-        audio_init=Choice("pretrained", "random"), audio_config=DictParam(),
+        text_train_on=Choice("real", "all"), author_texts=FilePath(), audio_model=Text(),
+        audio_init=Choice("pretrained", "random"), audio_config=Settings(),
         audio_layers=ListOf(Int(-1000, 1000), min_items=1, nullable=True), audio_bottleneck=Int(1, 65536),
         audio_dim=Int(1, 65536), audio_groups=Choice("label", "speaker", "label+speaker"),
         audio_stage_epochs=ListOf(Int(0, 100_000), min_items=3), audio_margin0=Float(0, 10),
         audio_margin_adaptive=Float(0, 10), adatriplet_k_delta=Float(0, 1000), adatriplet_k_an=Float(0, 1000),
         adatriplet_lambda=Float(0, 1000), audio_lr=LR, audio_finetune=Bool(), audio_cache_mb=Int(0, 100_000),
         head_epochs=Int(1, 100_000), head_lr=LR, late_head_lr=LR, fusion_hidden=Int(1, 65536),
-        fusion_dropout=DROPOUT, batch_size=Int(1, 100_000), random_state=SeedParam(), device=DeviceParam())
+        fusion_dropout=DROPOUT, batch_size=Int(1, 100_000), random_state=Seed(), device=Device())
 
     def __init__(self, fusion="mid", alpha=0.5, late_rule="weighted",
                  transcripts=ASR["transcripts"], asr_backend=ASR["asr_backend"], asr_model=ASR["asr_model"],

@@ -24,7 +24,7 @@ from fakebench.api import ConfigError, Detector, hookimpl
 
 from fakebench.api import Bool, Float, Int, OneOf
 
-from ._params import DeviceParam, SeedParam
+from fakebench.api import Device, Seed
 
 
 class LogReg(Detector):
@@ -36,7 +36,7 @@ class LogReg(Detector):
 
     param_specs = {"C": Float(0, low_open=True), "standardize": Bool(),
                    "class_weight": OneOf("balanced", nullable=True), "max_iter": Int(1, 100_000),
-                   "tol": Float(0, 1, low_open=True), "random_state": SeedParam(), "device": DeviceParam()}
+                   "tol": Float(0, 1, low_open=True), "random_state": Seed(), "device": Device()}
 
     def __init__(self, C=1.0, standardize=True, class_weight="balanced", max_iter=1000, tol=1e-4, random_state=0,
                  device="cpu"):

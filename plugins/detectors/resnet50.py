@@ -43,7 +43,8 @@ import logging
 from fakebench.api import Bool, WeightsError, hookimpl
 
 from ._image_cnn import ImageCNN
-from ._params import Choice, PathParam, image_specs
+from fakebench.api import Choice, FilePath
+from ._params import image_specs
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     from ._resnet50_net import ResNet50Net
@@ -93,7 +94,7 @@ class ResNet50(ImageCNN):
     license = "MIT (weights: BSD-3-Clause, torchvision)"
     citation = "He et al., Deep Residual Learning for Image Recognition, CVPR 2016"
 
-    param_specs = image_specs(pretrained=Bool(), imagenet=Choice(*IMAGENET), weights=PathParam())
+    param_specs = image_specs(pretrained=Bool(), imagenet=Choice(*IMAGENET), weights=FilePath())
 
     def __init__(self, image="spectrogram", pretrained=True, imagenet="IMAGENET1K_V2", weights=None,
                  image_size=224, n_fft=512, hop_length=128, augment="rotate,affine,flip", degrees=10.0,

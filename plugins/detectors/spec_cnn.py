@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING
 from fakebench.api import ConfigError, Int, ListOf, hookimpl
 
 from ._image_cnn import ImageCNN
-from ._params import DROPOUT, Choice, image_specs
+from fakebench.api import Choice
+from ._params import DROPOUT, image_specs
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     from torch import nn

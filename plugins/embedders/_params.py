@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fakebench.api import Choice, Float, Int, Param, Settings
+from fakebench.api import Choice, Float, Int, Param
 
 #: ``sr`` of the hand-crafted features: any rate from 1 kHz to 384 kHz.
 RATE = Int(1000, 384000)
@@ -34,10 +34,6 @@ class LayerParam(Param):
         if isinstance(value, str) and value.strip().lower() == "all":
             return "all"
         return Int(-1000, 1000).check(value)
-
-
-def DictParam(*, nullable: bool = True) -> Param:
-    return Settings(nullable=nullable)
 
 
 #: True, false or null (null: the model's own default).

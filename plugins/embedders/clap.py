@@ -64,7 +64,7 @@ from fakebench.api import WeightsFile
 from fakebench.api import Bool
 
 from ._common import build_and_load, checkpoint_model, fp32_frontend, frame_signal, identify_file
-from ._params import Choice
+from fakebench.api import Choice
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     from torch import nn

@@ -57,7 +57,7 @@ import numpy as np
 from fakebench.api import ConfigError, Embedder, WeightsError, hookimpl
 from fakebench.api import WeightsFile, is_random, load_checkpoint, load_into, resolve_weights as resolve, seeded
 from fakebench.api import Bool
-from ._params import Choice
+from fakebench.api import Choice
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     import torch

@@ -41,7 +41,8 @@ from fakebench.api import Embedder, hookimpl
 from fakebench.api import Text
 
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
-from ._params import DictParam, LayerParam, MAYBE_BOOL
+from fakebench.api import Settings
+from ._params import LayerParam, MAYBE_BOOL
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     import torch
@@ -79,7 +80,7 @@ class Wav2Vec2(Embedder):
     citation = "Baevski et al., wav2vec 2.0, NeurIPS 2020; Babu et al., XLS-R, Interspeech 2022"
     default_batch_size = 8
 
-    param_specs = {"model": Text(), "layer": LayerParam(), "normalize": MAYBE_BOOL, "config": DictParam()}
+    param_specs = {"model": Text(), "layer": LayerParam(), "normalize": MAYBE_BOOL, "config": Settings()}
 
     def __init__(self, model="facebook/wav2vec2-base", layer=-1, normalize=None, config=None):
         self.model = model

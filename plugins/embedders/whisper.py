@@ -42,7 +42,8 @@ from fakebench.api import Text
 
 from ._common import fp32_frontend
 from ._hf import identify_hf, load_encoder, pick_layer, select, truncate
-from ._params import DictParam, LayerParam
+from fakebench.api import Settings
+from ._params import LayerParam
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     import torch
@@ -86,7 +87,7 @@ class Whisper(Embedder):
     citation = "Radford et al., Robust Speech Recognition via Large-Scale Weak Supervision, ICML 2023"
     default_batch_size = 8
 
-    param_specs = {"model": Text(), "layer": LayerParam(), "config": DictParam()}
+    param_specs = {"model": Text(), "layer": LayerParam(), "config": Settings()}
 
     def __init__(self, model="openai/whisper-base", layer=-1, config=None):
         self.model = model
