@@ -47,11 +47,10 @@ from .errors import CacheError
 
 
 def default_cache_root() -> Path:
-    if os.environ.get("FAKEBENCH_CACHE"):
-        return Path(os.environ["FAKEBENCH_CACHE"]).expanduser()
-    from .paths import home
+    """``$FAKEBENCH_CACHE``, else ``$FAKEBENCH_HOME/cache`` (:func:`fakebench.paths.cache_root`)."""
+    from .paths import cache_root
 
-    return home() / "cache"
+    return cache_root()
 
 
 from .hashing import CONTENT_KEY_LENGTH, FileDigests, absolute_paths, stat_many

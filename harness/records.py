@@ -25,8 +25,7 @@ import numpy as np
 from .data import FAKE, Clip
 from .params import to_json_safe
 from .provenance import environment
-
-SCHEMA = "fakebench.result/1"
+from .results.base import SCHEMA
 
 
 @dataclass(frozen=True)
