@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fakebench.api import (Bool, Clip, Dataset, DatasetError, Table, build_table, cached_table, child_paths,
-                           fetch_and_extract, iter_lines, keep_present, list_names)
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, Table, build_table, cached_table, fetch_and_extract,
+                           iter_lines)
 
+from ._common import asvspoof_clips
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -119,27 +120,8 @@ class _Asvspoof2019(Dataset):
 
     def split_clips(self, split: str) -> list[Clip]:
         table = self.table(split)
-        folder = self.audio_dir(split)
-        ids = table["id"]
-        rows: range | list[int] = range(len(table))
-        if self.check_files:
-            present = list_names(folder)
-            if not present and not self.allow_missing:
-                raise DatasetError(f"{self.name}: audio folder {str(folder)!r} is missing or empty",
-                                   hint=self.instructions())
-            rows, missing = keep_present(table, ids, lambda i, n: n + ".flac" in present, dataset=self.name,
-                                         allow_missing=self.allow_missing,
-                                         describe=lambda i: str(folder / (ids[i] + ".flac")))
-            self.missing_ = getattr(self, "missing_", 0) + missing
-        speakers, envs, attacks, keys = table["speaker"], table["environment"], table["attack"], table["key"]
-        paths = child_paths(folder, [ids[i] + ".flac" for i in rows])
-        attrs = self._attrs
-        out = []
-        for i, path in zip(rows, paths):
-            spoof = keys[i] == "spoof"
-            out.append(Clip(ids[i], path, 1 if spoof else 0, split, None, attacks[i] if spoof else None, speakers[i],
-                            attrs=attrs(envs[i], attacks[i])))
-        return out
+        envs, attacks, attrs = table["environment"], table["attack"], self._attrs
+        return asvspoof_clips(self, table, self.audio_dir(split), split, lambda i: attrs(envs[i], attacks[i]))
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
         self.check_protocol()

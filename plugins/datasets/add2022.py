@@ -57,162 +57,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    child_paths,
-    hookimpl,
-    iter_lines,
-    keep_present,
-    list_names,
-)
-from fakebench.api import Bool
+from fakebench.api import hookimpl
 
-from fakebench.api import FilePath
-from ._params import dataset_specs
+from ._add import AddTestSet
 
-LOADER_VERSION = "1"
-FIELDS = ("id", "file", "label")
-LABELS = {"genuine": "0", "fake": "1"}
 URL = "http://addchallenge.cn"
 
 
-def parse_label_line(fields: list[str]) -> tuple[str, str, str]:
-    """One label line ``FILE LABEL`` -> (stem, file, label '0'/'1')."""
-    if len(fields) != 2:
-        raise ValueError(f"expected 2 space-separated fields (FILE LABEL), got {len(fields)}: {' '.join(fields)!r}")
-    name, label = fields
-    if label not in LABELS:
-        raise ValueError(f"unknown label {label!r} (ADD labels are 'genuine' and 'fake')")
-    if "/" in name or "\\" in name or not name.lower().endswith((".wav", ".flac")):
-        raise ValueError(f"{name!r} is not a plain audio file name")
-    return name.rsplit(".", 1)[0], name, LABELS[label]
-
-
-class _AddTestSet(Dataset):
-    """One ADD test set; subclasses set the track, its folder, label file and Zenodo record."""
+class _Add2022(AddTestSet):
+    """One ADD 2022 test set; subclasses set the track, its folder, label file and Zenodo record."""
 
     url = URL
     license = "CC BY-NC-ND 4.0"
     citation = "Yi et al., ADD 2022: the First Audio Deep Synthesis Detection Challenge, ICASSP 2022"
     folder = "ADD2022"
-    protocols = ("eval-only", "official")
-    param_specs = dataset_specs(
-        protocols, label_file=FilePath(), audio_dir=FilePath(), check_files=Bool(), cache=Bool())
-    attributes = ("track",)
-    test_split = "eval"
     track = "LF"
     test_dir = "track1test"
     label_names: tuple[str, ...] = ("track1_label.txt",)
     record = 10843991
-    #: the shared training/development sets: (split, folder) under the corpus folder
-    train_dev = (("train", "train"), ("val", "dev"))
-
-    def __init__(self, root=None, protocol=None, seed=0, allow_missing=False, label_file=None, audio_dir=None,
-                 check_files=True, cache=True):
-        super().__init__(root, protocol, seed, allow_missing)
-        self.label_file = label_file
-        self.audio_dir = audio_dir
-        self.check_files = check_files
-        self.cache = cache
+    label_example = "ADD_E1_00000000.wav fake"
 
     def instructions(self) -> str:
         return (f"download the {self.track} test set (https://zenodo.org/records/{self.record}, listed on {URL}) "
                 f"and unpack it in DIR/{self.folder}/ (giving {self.test_dir}/ and {self.label_names[0]}), "
                 "then pass --data-root DIR; for other file names set label_file= and audio_dir=")
 
-    # -- paths ----------------------------------------------------------------------------
+    def label_candidates(self, base: Path) -> list[Path]:
+        """``<name>`` in the corpus folder or in the test folder, for each of ``label_names``."""
+        return [folder / name for name in self.label_names for folder in (base, base / self.test_dir)]
 
-    def base(self) -> Path:
-        return self.corpus_dir()
-
-    def test_label_file(self, base: Path) -> Path:
-        if self.label_file is not None:
-            path = Path(self.label_file).expanduser()
-            if not path.is_file():
-                raise DatasetError(f"{self.name}: label_file {str(path)!r} does not exist", hint=self.instructions())
-            return path
-        cands = [folder / name for name in self.label_names for folder in (base, base / self.test_dir)]
-        for cand in cands:
-            if cand.is_file():
-                return cand
-        raise DatasetError(f"{self.name}: label file {str(cands[0])!r} is missing", hint=self.instructions())
-
-    def folder_of(self, label_file: Path, table: Table, candidates: list[Path]) -> Path:
-        """The audio folder: the first candidate that holds the first listed file."""
-        if self.audio_dir is not None:
-            path = Path(self.audio_dir).expanduser()
-            if not path.is_dir():
-                raise DatasetError(f"{self.name}: audio_dir {str(path)!r} does not exist", hint=self.instructions())
-            return path
-        first = table["file"][0] if len(table) else None
-        existing = [c for c in candidates if c.is_dir()]
-        for cand in existing:
-            if first is not None and (cand / first).is_file():
-                return cand
-        if existing:
-            return existing[0]
-        raise DatasetError(f"{self.name}: audio folder {str(candidates[0])!r} (listed by {label_file}) is missing",
-                           hint=self.instructions())
-
-    # -- reading --------------------------------------------------------------------------
-
-    def table(self, path: Path) -> Table:
-        def build() -> Table:
-            rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse_label_line, FIELDS, source=path, dataset=self.name,
-                               hint="ADD label lines read FILE LABEL, e.g. 'ADD_E1_00000000.wav fake'")
-
-        return cached_table(f"{self.name}-{path.parent.name}-{path.name}", [path], build, version=LOADER_VERSION,
-                            use_cache=self.cache)
-
-    def labelled(self, label_file: Path, folder: Path, split: str, track: str) -> list[Clip]:
-        table = self.table(label_file)
-        files = table["file"]
-        rows: range | list[int] = range(len(table))
-        if self.check_files:
-            present = list_names(folder)
-            rows, missing = keep_present(table, files, lambda i, n: n in present, dataset=self.name,
-                                         allow_missing=self.allow_missing, describe=lambda i: str(folder / files[i]))
-            self.missing_ += missing
-        ids, labels = table["id"], table["label"]
-        return [Clip(id=ids[i], path=path, label=int(labels[i]), split=split, attrs={"track": track})
-                for i, path in zip(rows, child_paths(folder, [files[i] for i in rows]))]
-
-    def test_clips(self, base: Path) -> list[Clip]:
-        label_file = self.test_label_file(base)
-        table = self.table(label_file)
-        folder = self.folder_of(label_file, table, [label_file.parent / self.test_dir, label_file.parent / "wav",
-                                                    label_file.parent])
-        return self.labelled(label_file, folder, "eval", self.track)
-
-    def train_dev_clips(self, base: Path, split: str, part: str) -> list[Clip]:
-        label_file = base / part / "label.txt"
-        if not label_file.is_file():
-            raise DatasetError(f"{self.name}: label file {str(label_file)!r} of the {part} set is missing",
-                               hint="the official protocol needs the training and development sets "
-                                    f"({part}/label.txt and {part}/wav/); or use --protocol eval-only")
-        table = self.table(label_file)
-        folder = self.folder_of(label_file, table, [base / part / "wav", base / part])
-        return self.labelled(label_file, folder, split, part)
-
-    def load(self):
-        protocol = self.check_protocol()
-        base = self.base()
-        self.missing_ = 0
-        evaluation = self.test_clips(base)
-        if protocol == "eval-only":
-            return {"train": [], "val": [], "eval": evaluation}
-        out = {split: self.train_dev_clips(base, split, part) for split, part in self.train_dev}
-        out["eval"] = evaluation
-        return out
+    def audio_candidates(self, label_file: Path) -> list[Path]:
+        return [label_file.parent / self.test_dir, label_file.parent / "wav", label_file.parent]
 
 
-class Add2022LF(_AddTestSet):
+class Add2022LF(_Add2022):
     name = "add2022-lf"
     description = "ADD 2022 track 1 (LF): low-quality genuine vs fully fake Mandarin speech, test set"
     track = "LF"
@@ -221,7 +99,7 @@ class Add2022LF(_AddTestSet):
     record = 10843991
 
 
-class Add2022PF(_AddTestSet):
+class Add2022PF(_Add2022):
     name = "add2022-pf"
     description = "ADD 2022 track 2 (PF): genuine vs partially fake Mandarin speech, test set"
     track = "PF"
@@ -230,7 +108,7 @@ class Add2022PF(_AddTestSet):
     record = 12187997
 
 
-class Add2022FGR1(_AddTestSet):
+class Add2022FGR1(_Add2022):
     name = "add2022-fg-r1"
     description = "ADD 2022 track 3.2 (FG detection), round 1 test set"
     track = "FG-R1"
@@ -239,7 +117,7 @@ class Add2022FGR1(_AddTestSet):
     record = 12188035
 
 
-class Add2022FGR2(_AddTestSet):
+class Add2022FGR2(_Add2022):
     name = "add2022-fg-r2"
     description = "ADD 2022 track 3.2 (FG detection), round 2 test set"
     track = "FG-R2"

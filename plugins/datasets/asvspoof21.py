@@ -96,6 +96,7 @@ from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, 
 from fakebench.api import Bool
 
 from fakebench.api import FilePath, Names
+from ._common import existing_root
 from ._params import dataset_specs
 from ._asvspoof2019 import Asvspoof19LA, parse_key
 
@@ -223,15 +224,7 @@ class _Asvspoof2021(Dataset):
     # -- paths ----------------------------------------------------------------------------
 
     def base(self) -> Path:
-        root = Path(self.root).expanduser() if self.root is not None else None
-        if root is None:
-            from fakebench.api import data_root as default_data_root
-
-            root = default_data_root()
-        if not root.exists():
-            raise DatasetError(f"data root {str(root)!r} for dataset {self.name!r} does not exist",
-                               hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
-        return root
+        return existing_root(self)
 
     def keys_dir(self) -> Path | None:
         """``keys/<track>`` of the unpacked keys archive (also under ``<track>-keys-full/``)."""

@@ -78,22 +78,10 @@ import re
 from pathlib import Path
 
 import numpy as np
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    child_paths,
-    hookimpl,
-    iter_lines,
-    keep_present,
-    list_names,
-)
-from fakebench.api import Bool
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, FilePath, Table, build_table, cached_table, child_paths,
+                           hookimpl, iter_lines)
 
-from fakebench.api import FilePath
+from ._common import asvspoof_clips, existing_root
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -189,12 +177,7 @@ class Asvspoof5(Dataset):
 
     def base(self) -> Path:
         """The corpus folder: ``root/asvspoof5`` or ``root``, whichever holds the protocols."""
-        from fakebench.api import data_root
-
-        root = Path(self.root).expanduser() if self.root is not None else data_root()
-        if not root.exists():
-            raise DatasetError(f"data root {str(root)!r} for dataset {self.name!r} does not exist",
-                               hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
+        root = existing_root(self)
         for cand in (root / self.folder, root):
             if (cand / "ASVspoof5_protocols" / PROTOCOLS["train"]).is_file() or (cand / PROTOCOLS["train"]).is_file():
                 return cand
@@ -244,32 +227,17 @@ class Asvspoof5(Dataset):
 
     def split_clips(self, split: str) -> list[Clip]:
         table = self.table(split)
-        folder = self.audio_dir(split)
-        ids = table["id"]
-        rows: range | list[int] = range(len(table))
-        if self.check_files:
-            present = list_names(folder)
-            if not present and not self.allow_missing:
-                raise DatasetError(f"{self.name}: audio folder {str(folder)!r} is missing or empty",
-                                   hint=self.instructions())
-            rows, missing = keep_present(table, ids, lambda i, n: n + ".flac" in present, dataset=self.name,
-                                         allow_missing=self.allow_missing,
-                                         describe=lambda i: str(folder / (ids[i] + ".flac")))
-            self.missing_ = getattr(self, "missing_", 0) + missing
-        speakers, genders, codecs, codec_q = table["speaker"], table["gender"], table["codec"], table["codec_q"]
-        tags, attacks, keys = table["attack_tag"], table["attack"], table["key"]
-        paths = child_paths(folder, [ids[i] + ".flac" for i in rows])
-        out = []
-        for i, path in zip(rows, paths):
-            spoof = keys[i] == "spoof"
-            attrs = {"gender": genders[i], "codec": "none" if codecs[i] == "-" else codecs[i]}
+        genders, codecs, codec_q, tags = table["gender"], table["codec"], table["codec_q"], table["attack_tag"]
+
+        def attrs(i: int) -> dict:
+            out = {"gender": genders[i], "codec": "none" if codecs[i] == "-" else codecs[i]}
             if codec_q[i] != "-":
-                attrs["codec_q"] = codec_q[i]
+                out["codec_q"] = codec_q[i]
             if tags[i] != "-":
-                attrs["attack_tag"] = tags[i]
-            out.append(Clip(ids[i], path, 1 if spoof else 0, split, None, attacks[i] if spoof else None, speakers[i],
-                            attrs=attrs))
-        return out
+                out["attack_tag"] = tags[i]
+            return out
+
+        return asvspoof_clips(self, table, self.audio_dir(split), split, attrs)
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
         self.check_protocol()

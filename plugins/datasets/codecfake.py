@@ -61,22 +61,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    child_paths,
-    hookimpl,
-    iter_lines,
-    keep_present,
-    list_names,
-)
-from fakebench.api import Bool
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, Names, Table, build_table, cached_table, child_paths,
+                           hookimpl, iter_lines)
 
-from fakebench.api import Names
+from ._common import present_rows
 from ._params import dataset_specs
 
 LOADER_VERSION = "1"
@@ -184,15 +172,7 @@ class Codecfake(Dataset):
         table = self.table(label_file)
         folder = self.audio_dir(base, condition)
         files = table["file"]
-        rows: range | list[int] = range(len(table))
-        if self.check_files:
-            present = list_names(folder)
-            if not present and not self.allow_missing:
-                raise DatasetError(f"{self.name}: audio folder {str(folder)!r} is missing or empty",
-                                   hint=self.instructions())
-            rows, missing = keep_present(table, files, lambda i, n: n in present, dataset=self.name,
-                                         allow_missing=self.allow_missing, describe=lambda i: str(folder / files[i]))
-            self.missing_ += missing
+        rows = present_rows(self, table, folder, files)
         ids, labels, codecs = table["id"], table["label"], table["codec"]
         out = []
         for i, path in zip(rows, child_paths(folder, [files[i] for i in rows])):

@@ -46,21 +46,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    hookimpl,
-    iter_csv,
-    keep_present,
-    list_names,
-    random_split,
-)
-from fakebench.api import Bool
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, Table, build_table, cached_table, hookimpl, iter_csv,
+                           random_split)
 
+from ._common import present_rows
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -131,15 +120,8 @@ class DeepfakeEval2024(Dataset):
         table = self.table()
         folder = Path(table.source).parent / AUDIO_DIR
         files = table["file"]
-        rows: range | list[int] = range(len(table))
         self.missing_ = 0
-        if self.check_files:
-            present = list_names(folder)
-            if not present and not self.allow_missing:
-                raise DatasetError(f"{self.name}: audio folder {str(folder)!r} is missing or empty",
-                                   hint=self.instructions())
-            rows, self.missing_ = keep_present(table, files, lambda i, n: n in present, dataset=self.name,
-                                               allow_missing=self.allow_missing, describe=lambda i: str(folder / files[i]))
+        rows = present_rows(self, table, folder, files)
         labels, parts, dates = table["label"], table["split"], table["date"]
         out = []
         for i in rows:

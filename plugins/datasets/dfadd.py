@@ -54,21 +54,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    hookimpl,
-    iter_lines,
-    keep_present,
-    list_names,
-)
-from fakebench.api import Bool
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, Names, Table, build_table, cached_table, hookimpl,
+                           iter_lines, keep_present, list_names)
 
-from fakebench.api import Names
 from ._params import dataset_specs
 
 LOADER_VERSION = "1"

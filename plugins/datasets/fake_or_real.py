@@ -54,17 +54,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fakebench.api import (
-    AUDIO_SUFFIXES,
-    Clip,
-    Dataset,
-    DatasetError,
-    fetch_and_extract,
-    hookimpl,
-    list_names,
-)
-from fakebench.api import data_root as default_data_root
+from fakebench.api import AUDIO_SUFFIXES, Clip, Dataset, DatasetError, fetch_and_extract, hookimpl, list_names
 
+from ._common import existing_root
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -107,10 +99,7 @@ class _FakeOrReal(Dataset):
 
     def base(self) -> Path:
         """The version folder: the one holding ``training/``, ``validation/``, ``testing/``."""
-        root = Path(self.root).expanduser() if self.root is not None else default_data_root()
-        if not root.exists():
-            raise DatasetError(f"data root {str(root)!r} for dataset {self.name!r} does not exist",
-                               hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
+        root = existing_root(self)
         names = (self.folder,) + self.aliases
         stem = self.archive.split(".")[0]
         candidates = [root / n for n in names] + [root / stem / n for n in names] + [root]

@@ -42,22 +42,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    Table,
-    build_table,
-    cached_table,
-    child_paths,
-    hookimpl,
-    iter_lines,
-    keep_present,
-    list_names,
-)
-from fakebench.api import Bool
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, FilePath, Table, build_table, cached_table, child_paths,
+                           hookimpl, iter_lines)
 
-from fakebench.api import FilePath
+from ._common import present_rows
 from ._params import dataset_specs
 
 LOADER_VERSION = "1"
@@ -130,16 +118,7 @@ class LibriSeVoc(Dataset):
         for folder, label in [(REAL_FOLDER, 0)] + [(v, 1) for v in VOCODERS]:
             directory = base / folder
             names = [f if label == 0 else fake_name(f) for f in files]
-            rows: range | list[int] = range(len(table))
-            if self.check_files:
-                present = list_names(directory)
-                if not present and not self.allow_missing:
-                    raise DatasetError(f"{self.name}: audio folder {str(directory)!r} is missing or empty",
-                                       hint=self.instructions())
-                rows, missing = keep_present(table, names, lambda i, n, present=present: n in present,
-                                             dataset=self.name, allow_missing=self.allow_missing,
-                                             describe=lambda i, d=directory, names=names: str(d / names[i]))
-                self.missing_ += missing
+            rows = present_rows(self, table, directory, names)
             paths = child_paths(directory, [names[i] for i in rows])
             for i, path in zip(rows, paths):
                 utt = ids[i]

@@ -50,19 +50,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakebench.api import (
-    AUDIO_SUFFIXES,
-    Clip,
-    Dataset,
-    DatasetError,
-    hookimpl,
-    list_names,
-    random_split,
-    subdirs,
-    with_split,
-)
-from fakebench.api import data_root as default_data_root
+from fakebench.api import (AUDIO_SUFFIXES, Clip, Dataset, DatasetError, hookimpl, list_names, random_split, subdirs,
+                           with_split)
 
+from ._common import existing_root
 from ._params import dataset_specs
 
 REAL_FOLDER = "real_samples"
@@ -95,10 +86,7 @@ class Sonar(Dataset):
                 "(giving DIR/SONAR_dataset/real_samples/ and one folder per generator), then pass --data-root DIR")
 
     def base(self) -> Path:
-        root = Path(self.root).expanduser() if self.root is not None else default_data_root()
-        if not root.exists():
-            raise DatasetError(f"data root {str(root)!r} for dataset {self.name!r} does not exist",
-                               hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
+        root = existing_root(self)
         for cand in (root / self.folder, root):
             if (cand / REAL_FOLDER).is_dir():
                 return cand

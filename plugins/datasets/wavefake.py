@@ -68,23 +68,10 @@ import logging
 import re
 from pathlib import Path
 
-from fakebench.api import (
-    Clip,
-    Dataset,
-    DatasetError,
-    fetch_and_extract,
-    fetch_zenodo,
-    group_split,
-    hookimpl,
-    list_names,
-    random_split,
-    subdirs,
-    unseen_systems_split,
-    with_split,
-)
-from fakebench.api import data_root as default_data_root
+from fakebench.api import (Choice, Clip, Dataset, DatasetError, FilePath, Names, fetch_and_extract, fetch_zenodo,
+                           group_split, hookimpl, list_names, random_split, subdirs, unseen_systems_split, with_split)
 
-from fakebench.api import Choice, FilePath, Names
+from ._common import existing_root
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -152,11 +139,7 @@ class WaveFake(Dataset):
     # -- paths ----------------------------------------------------------------------------
 
     def _root(self) -> Path:
-        root = Path(self.root).expanduser() if self.root is not None else default_data_root()
-        if not root.exists():
-            raise DatasetError(f"data root {str(root)!r} for dataset {self.name!r} does not exist",
-                               hint="pass --data-root DIR (or set FAKEBENCH_DATA); " + self.instructions())
-        return root
+        return existing_root(self)
 
     def generated_dir(self) -> Path:
         root = self._root()
