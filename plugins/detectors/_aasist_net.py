@@ -215,7 +215,34 @@ class GraphPool(nn.Module):
         return torch.gather(h * scores, 1, idx)
 
 
-class AASISTNet(nn.Module):
+class GraphReadout(nn.Module):
+    """AASIST's two heterogeneous-graph branches and readout, shared by :class:`AASISTNet`
+    and the SSL-AASIST back-end (``_ssl/backends.py``). The subclass defines the modules
+    ``HtrgGAT_layer_ST{11,12,21,22}``, ``pool_h{S,T}{1,2}``, ``master{1,2}``, ``drop_way``,
+    ``drop`` and ``out_layer`` (the authors' names, so checkpoints load strictly)."""
+
+    def _branch(self, first, second, pool_s, pool_t, out_t, out_s, master):
+        t, s, m = first(out_t, out_s, master)
+        s, t = pool_s(s), pool_t(t)
+        t_aug, s_aug, m_aug = second(t, s, m)
+        return t + t_aug, s + s_aug, m + m_aug
+
+    def _readout(self, out_t: torch.Tensor, out_s: torch.Tensor) -> torch.Tensor:
+        """Temporal (B, Nt, d0) and spectral (B, Ns, d0) graph nodes -> (B, 2) logits."""
+        b = out_t.shape[0]
+        t1, s1, m1 = self._branch(self.HtrgGAT_layer_ST11, self.HtrgGAT_layer_ST12, self.pool_hS1, self.pool_hT1,
+                                  out_t, out_s, self.master1.expand(b, -1, -1))
+        t2, s2, m2 = self._branch(self.HtrgGAT_layer_ST21, self.HtrgGAT_layer_ST22, self.pool_hS2, self.pool_hT2,
+                                  out_t, out_s, self.master2.expand(b, -1, -1))
+        t = torch.maximum(self.drop_way(t1), self.drop_way(t2))
+        s = torch.maximum(self.drop_way(s1), self.drop_way(s2))
+        m = torch.maximum(self.drop_way(m1), self.drop_way(m2))
+        hidden = torch.cat([t.abs().amax(dim=1), t.mean(dim=1), s.abs().amax(dim=1), s.mean(dim=1), m.squeeze(1)],
+                           dim=1)
+        return self.out_layer(self.drop(hidden))
+
+
+class AASISTNet(GraphReadout):
     """AASIST / AASIST-L; ``forward(wave)`` maps (B, samples) at 16 kHz to (B, 2) logits
     ``[spoof, bona fide]`` (the official class order: index 1 = bona fide)."""
 
@@ -247,12 +274,6 @@ class AASISTNet(nn.Module):
         self.drop = nn.Dropout(0.5)
         self.out_layer = nn.Linear(5 * d1, 2)
 
-    def _branch(self, first, second, pool_s, pool_t, out_t, out_s, master):
-        t, s, m = first(out_t, out_s, master)
-        s, t = pool_s(s), pool_t(t)
-        t_aug, s_aug, m_aug = second(t, s, m)
-        return t + t_aug, s + s_aug, m + m_aug
-
     def forward(self, wave: torch.Tensor, mask_band: tuple[int, int] | None = None) -> torch.Tensor:
         x = self.conv_time(wave.unsqueeze(1), mask_band).unsqueeze(1)
         # |.| in place when nothing needs the filter outputs for backward (the filters are
@@ -264,17 +285,7 @@ class AASISTNet(nn.Module):
         out_s = self.pool_S(self.GAT_layer_S(e_s))
         e_t = e.amax(dim=2).transpose(1, 2)
         out_t = self.pool_T(self.GAT_layer_T(e_t))
-        b = wave.shape[0]
-        t1, s1, m1 = self._branch(self.HtrgGAT_layer_ST11, self.HtrgGAT_layer_ST12, self.pool_hS1, self.pool_hT1,
-                                  out_t, out_s, self.master1.expand(b, -1, -1))
-        t2, s2, m2 = self._branch(self.HtrgGAT_layer_ST21, self.HtrgGAT_layer_ST22, self.pool_hS2, self.pool_hT2,
-                                  out_t, out_s, self.master2.expand(b, -1, -1))
-        t = torch.maximum(self.drop_way(t1), self.drop_way(t2))
-        s = torch.maximum(self.drop_way(s1), self.drop_way(s2))
-        m = torch.maximum(self.drop_way(m1), self.drop_way(m2))
-        hidden = torch.cat([t.abs().amax(dim=1), t.mean(dim=1), s.abs().amax(dim=1), s.mean(dim=1), m.squeeze(1)],
-                           dim=1)
-        return self.out_layer(self.drop(hidden))
+        return self._readout(out_t, out_s)
 
 
 def build(variant: str = "AASIST") -> AASISTNet:

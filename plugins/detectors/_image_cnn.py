@@ -74,14 +74,9 @@ class ImageCNN(Detector):
         return parse_augment(self.augment)
 
     def _source(self, X, name):
-        source = getattr(X, "audio", None)
-        if source is None:
-            raise ConfigError(f"{name} reads audio: X must be a fakebench.inputs.Inputs with .audio",
-                              hint=f"run it through `fakebench run --detector {name}`, which provides the audio")
-        if source.sample_rate != self.sample_rate:
-            raise ConfigError(f"{name} needs audio at {self.sample_rate} Hz, got an AudioSource at "
-                              f"{source.sample_rate} Hz", hint=f"build the AudioSource with sample_rate={self.sample_rate}")
-        return source
+        from ._waveform import audio_source
+
+        return audio_source(X, name, self.sample_rate)
 
     def _images(self, wave: torch.Tensor, augment=(), generator=None) -> torch.Tensor:
         from ._images import augment_images, to_image

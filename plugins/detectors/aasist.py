@@ -64,9 +64,10 @@ import logging
 
 import numpy as np
 
-from fakebench.api import Bool, ConfigError, Detector, Float, OneOf, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Float, OneOf, WeightsError, hookimpl
 
 from ._params import waveform_specs
+from ._waveform import WaveformDetector, checkpoint_choice
 
 if TYPE_CHECKING:  # annotations only: the module imports torch where it runs it
     import torch
@@ -92,23 +93,18 @@ def weights_file(variant: str):
 def load_official(net: torch.nn.Module, variant: str, weights=None) -> dict:
     """Load the official checkpoint of ``variant`` into ``net`` with strict key matching;
     return where it came from."""
-    from fakebench.api import load_checkpoint, resolve_weights as resolve
+    from fakebench.api import resolve_weights
 
-    found = resolve(weights_file(variant), weights)
-    state = load_checkpoint(found.path, what=f"{variant} checkpoint")
-    if not isinstance(state, dict):
-        raise WeightsError(f"{str(found.path)!r} is not a state_dict", hint="pass the official AASIST .pth file")
-    try:
-        net.load_state_dict(dict(state), strict=True)
-    except RuntimeError as e:
-        detail = " ".join(str(e).split())[:400]
-        raise WeightsError(f"{str(found.path)!r} does not fit the {variant} network: {detail}",
-                           hint="variant=AASIST takes AASIST.pth and variant=AASIST-L takes AASIST-L.pth") from None
-    log.info("aasist: loaded %s (%s, sha256 %s...)", found.path, found.source, found.sha256[:12])
-    return {"path": str(found.path), "source": found.source, "sha256": found.sha256}
+    from ._checkpoints import load_exactly, loaded, read_state_dict
+
+    found = resolve_weights(weights_file(variant), weights)
+    state = read_state_dict(found.path, what=f"{variant} checkpoint", hint="pass the official AASIST .pth file")
+    load_exactly(net, state, path=found.path, network=f"the {variant} network",
+                 hint="variant=AASIST takes AASIST.pth and variant=AASIST-L takes AASIST-L.pth")
+    return loaded("aasist", found)
 
 
-class AASIST(Detector):
+class AASIST(WaveformDetector):
     name = "aasist"
     description = "AASIST / AASIST-L graph-attention countermeasure on raw 16 kHz audio (official checkpoints)"
     inputs = ("audio",)
@@ -162,15 +158,11 @@ class AASIST(Detector):
         """The official checkpoint asked for by ``pretrained``, or None (train from scratch)."""
         from ._aasist_net import CONFIGS
 
-        p = self.pretrained
-        if p is None or p is False or (isinstance(p, str) and p.strip().lower() in ("", "none", "false", "no")):
-            return None
-        if p is True:
-            return self.variant or "AASIST"
-        if p not in CONFIGS:
-            raise ConfigError(f"aasist: pretrained must be AASIST, AASIST-L or none, not {p!r}",
-                              hint="--set pretrained=AASIST-L, or --set pretrained=none to train from scratch")
-        return p
+        return checkpoint_choice(self.pretrained, default=self.variant or "AASIST", known=CONFIGS,
+                                 message="aasist: pretrained must be AASIST, AASIST-L or none, not {p!r}",
+                                 hint="--set pretrained=AASIST-L, or --set pretrained=none to train from scratch")
+
+    _checkpoint = _pretrained_name  # the hook's name in WaveformDetector
 
     @property
     def variant_(self) -> str:
@@ -192,21 +184,11 @@ class AASIST(Detector):
 
         return build(self.variant_)
 
-    @staticmethod
-    def _audio(X):
-        source = getattr(X, "audio", None)
-        if source is None:
-            raise ConfigError("aasist reads audio: X must be a fakebench.inputs.Inputs with .audio",
-                              hint="run it through `fakebench run --detector aasist`, which provides the audio")
-        if source.sample_rate != AASIST.sample_rate:
-            raise ConfigError(f"aasist needs audio at {AASIST.sample_rate} Hz, got an AudioSource at "
-                              f"{source.sample_rate} Hz", hint="build the AudioSource with sample_rate=16000")
-        return source
+    def _loads_checkpoint(self) -> bool:
+        return bool(self._pretrained_name() or self.weights) and not self._is_random()
 
-    def _uses_checkpoint(self) -> bool:
-        from fakebench.api import is_random
-
-        return bool(self._pretrained_name() or self.weights) and not is_random(self.weights)
+    def _load_checkpoint(self, net) -> dict:
+        return load_official(net, self.variant_, self.weights)
 
     def requirements(self, weights=None):
         """The official checkpoint ``pretrained`` names (or ``weights``); none when training
@@ -223,40 +205,10 @@ class AASIST(Detector):
         """THE score conversion: minus the official bona fide logit (higher = more fake)."""
         return -logits[:, 1]
 
-    def _scores(self, source, net=None) -> np.ndarray:
-        import torch
+    # -- the estimator (fit, scoring and saving: _waveform.WaveformDetector) ---------------
 
-        from ._images import iter_audio
-
-        net = net or self.net_
-        out = np.zeros(len(source), dtype=np.float64)
-        net.eval()
-        with torch.inference_mode():
-            for wave, idx in iter_audio(source, range(len(source)), int(self.eval_batch_size), self.device,
-                                        num_workers=self.num_workers):
-                out[idx.numpy()] = self.to_score(net(wave)).double().cpu().numpy()
-        return out
-
-    # -- the estimator ------------------------------------------------------------------
-
-    def fit(self, X, y, X_val=None, y_val=None):
-        import torch
-
-        from fakebench.api import make_augment
-
-        make_augment(self.augment, self.sample_rate)  # a bad spec fails before any work
-        torch.manual_seed(int(self.random_state))
-        source = self._audio(X)
-        self.net_ = self._new_net().to(self.device)
-        self.weights_info_ = None
-        if self._uses_checkpoint():
-            self.weights_info_ = load_official(self.net_, self.variant_, self.weights)
-            self.net_.to(self.device)
-        self.history_, self.best_epoch_, self.swa_epochs_ = [], None, []
-        if not self._pretrained_name() or self.finetune:  # else evaluation only
-            self._train(source, np.asarray(y), X_val, y_val)
-        self.threshold_ = self._calibrate(X_val, y_val)
-        return self
+    def _start_fit(self) -> None:
+        self.swa_epochs_ = []
 
     def _train(self, source, y, X_val, y_val):
         import torch
@@ -366,31 +318,17 @@ class AASIST(Detector):
             best[0] = value
             swa.update(self.net_, epoch)
 
-    def _calibrate(self, X_val, y_val) -> float:
-        from fakebench.api import threshold_at_val_eer
+    def _state_extra(self):
+        return {"variant": self.variant_, "swa_epochs": list(getattr(self, "swa_epochs_", []))}
 
-        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
-                                                     X_val, y_val)
-        return thr
-
-    def decision_function(self, X) -> np.ndarray:
-        return self._scores(self._audio(X))
-
-    def get_state(self):
-        return {"variant": self.variant_, "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
-                "best_epoch": self.best_epoch_, "swa_epochs": list(getattr(self, "swa_epochs_", [])),
-                "weights_sha256": (self.weights_info_ or {}).get("sha256")}
-
-    def set_state(self, state):
+    def _saved_net(self, state):
         if state.get("variant", self.variant_) != self.variant_:
             raise WeightsError(f"the saved aasist is a {state['variant']}, not a {self.variant_}")
-        net = self._new_net()
-        net.load_state_dict(state["net"], strict=True)
-        self.net_ = net.to(self.device).eval()
-        self.best_epoch_ = state.get("best_epoch")
+        return self._new_net()
+
+    def set_state(self, state):
+        super().set_state(state)
         self.swa_epochs_ = list(state.get("swa_epochs") or [])
-        self.weights_info_ = {"sha256": state["weights_sha256"]} if state.get("weights_sha256") else None
-        self.history_ = []
         return self
 
 

@@ -75,15 +75,12 @@ of the validation split passed to ``fit``; without one it is 0 (p(fake) = 0.5).
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
-from fakebench.api import Bool, ConfigError, Detector, Float, Int, OneOf, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Float, Int, OneOf, hookimpl
 
 from ._params import waveform_specs
-
-log = logging.getLogger("fakebench")
+from ._waveform import WaveformDetector, checkpoint_choice
 
 ASVSPOOF2021 = "https://www.asvspoof.org/asvspoof2021/pre_trained_{track}_LFCC-LCNN.zip"
 DROPBOX = {
@@ -121,52 +118,44 @@ def weights_file(name: str):
     return WeightsFile(c["file"], what=c["what"], size=c["size"], license="not stated (the code is BSD-3-Clause)")
 
 
+def how_to_get(name: str) -> str:
+    """Where to get checkpoint ``name`` and where to put it."""
+    from fakebench.api import weights_root
+
+    c = CHECKPOINTS[name]
+    if c["front_end"] == "asvspoof2021":
+        return (f"download {c['url']}, unzip it and put {c['file']} at {weights_root() / c['file']} "
+                f"(the organisers' copy of the file itself: {c['mirror']})")
+    return (f"download {c['url']} (about 1 GB, md5 {MEGA_MD5}) and extract it in {weights_root()}, so that "
+            f"{weights_root() / c['file']} exists")
+
+
 def find_checkpoint(name: str, weights=None):
     """The checkpoint file of ``name`` (a ``Resolved``), or one ``WeightsError`` naming the
     file, its official URL and where to put it."""
-    from fakebench.api import resolve_weights, weights_cache_candidates, weights_root
+    from ._checkpoints import find_unpublished
 
-    spec, c = weights_file(name), CHECKPOINTS[name]
-    if (weights is None or str(weights) == "") and not weights_cache_candidates(spec):
-        if c["front_end"] == "asvspoof2021":
-            how = (f"download {c['url']}, unzip it and put {c['file']} at {weights_root() / c['file']} "
-                   f"(the organisers' copy of the file itself: {c['mirror']})")
-        else:
-            how = (f"download {c['url']} (about 1 GB, md5 {MEGA_MD5}) and extract it in {weights_root()}, so that "
-                   f"{weights_root() / c['file']} exists")
-        raise WeightsError(f"{c['what']} {c['file']!r} was not found",
-                           hint=how + "; or pass --weights PATH (the file, or the folder it is in under that name); "
-                                      "fakebench does not download it because no checksum of the file is published")
-    return resolve_weights(spec, weights)
+    return find_unpublished(weights_file(name), weights,
+                            how_to_get(name) + "; or pass --weights PATH (the file, or the folder it is in under that "
+                                               "name); fakebench does not download it because no checksum of the "
+                                               "file is published")
 
 
 def load_official(net, name: str, weights=None) -> dict:
     """Load checkpoint ``name`` into ``net`` with strict key matching; check that all
     values are finite; return where it came from."""
-    import torch
-
-    from fakebench.api import load_checkpoint
+    from ._checkpoints import check_finite, load_exactly, loaded, read_state_dict
 
     found = find_checkpoint(name, weights)
-    state = load_checkpoint(found.path, what=f"LFCC-LCNN checkpoint {name}")
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):  # an NII epoch checkpoint
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not state:
-        raise WeightsError(f"{str(found.path)!r} is not a state_dict", hint=f"pass {CHECKPOINTS[name]['file']}")
-    try:
-        net.load_state_dict(dict(state), strict=True)
-    except RuntimeError as e:
-        detail = " ".join(str(e).split())[:400]
-        raise WeightsError(f"{str(found.path)!r} does not fit the {net.variant} network of {name}: {detail}",
-                           hint="check --set pretrained (LA, DF or lfcc-lcnn-NET-sig/RUN) against the file") from None
-    if not all(torch.isfinite(v).all() for v in net.state_dict().values() if v.is_floating_point()):
-        raise WeightsError(f"{str(found.path)!r} holds NaN or infinite values", hint="download it again")
-    log.info("lcnn: loaded %s (%s, sha256 %s..., not checked: none is published)", found.path, found.source,
-             found.sha256[:12])
-    return {"path": str(found.path), "source": found.source, "sha256": found.sha256}
+    state = read_state_dict(found.path, what=f"LFCC-LCNN checkpoint {name}", hint=f"pass {CHECKPOINTS[name]['file']}",
+                            unwrap=True)  # unwrap: an NII epoch checkpoint
+    load_exactly(net, state, path=found.path, network=f"the {net.variant} network of {name}",
+                 hint="check --set pretrained (LA, DF or lfcc-lcnn-NET-sig/RUN) against the file")
+    check_finite(net, found.path, hint="download it again")
+    return loaded("lcnn", found, checked=False)
 
 
-class LCNN(Detector):
+class LCNN(WaveformDetector):
     name = "lcnn"
     description = "LFCC-LCNN (ASVspoof 2021 baseline) and its NII variants (LSTM-sum, attention, trim-pad) on 16 kHz audio"
     inputs = ("audio",)
@@ -215,16 +204,10 @@ class LCNN(Detector):
 
     def _checkpoint(self) -> str | None:
         """The released checkpoint asked for by ``pretrained``, or None (train from scratch)."""
-        p = self.pretrained
-        if p is None or p is False or (isinstance(p, str) and p.strip().lower() in ("", "none", "false", "no")):
-            return None
-        if p is True:
-            return "LA"
-        if p not in CHECKPOINTS:
-            raise ConfigError(f"lcnn: unknown pretrained checkpoint {p!r}",
-                              hint="use LA, DF, lfcc-lcnn-{lstmsum,attention,fixed}-sig/{01..06}, or none to train "
-                                   "from scratch")
-        return p
+        return checkpoint_choice(self.pretrained, default="LA", known=CHECKPOINTS,
+                                 message="lcnn: unknown pretrained checkpoint {p!r}",
+                                 hint="use LA, DF, lfcc-lcnn-{lstmsum,attention,fixed}-sig/{01..06}, or none to "
+                                      "train from scratch")
 
     @property
     def config_(self) -> tuple[str, str]:
@@ -253,32 +236,14 @@ class LCNN(Detector):
     def requirements(self, weights=None):
         """The released checkpoint ``pretrained`` names (``--weights`` or $FAKEBENCH_WEIGHTS:
         never downloaded, no checksum being published); none for ``pretrained=none``."""
-        from fakebench.api import is_random, weights_requirement, weights_root
+        from fakebench.api import is_random, weights_requirement
 
         w = self.weights if weights is None else weights
         name = self._checkpoint()
         if not name or is_random(w):
             return []
-        c = CHECKPOINTS[name]
-        if c["front_end"] == "asvspoof2021":
-            how = (f"download {c['url']}, unzip it and put {c['file']} at {weights_root() / c['file']} "
-                   f"(the organisers' copy of the file itself: {c['mirror']})")
-        else:
-            how = (f"download {c['url']} (about 1 GB, md5 {MEGA_MD5}) and extract it in {weights_root()}, so that "
-                   f"{weights_root() / c['file']} exists")
-        return [weights_requirement(weights_file(name), w, url=c["url"],
-                                    fix=how + "; or pass --weights PATH (the file, or the folder it is in)")]
-
-    @staticmethod
-    def _audio(X):
-        source = getattr(X, "audio", None)
-        if source is None:
-            raise ConfigError("lcnn reads audio: X must be a fakebench.inputs.Inputs with .audio",
-                              hint="run it through `fakebench run --detector lcnn`, which provides the audio")
-        if source.sample_rate != LCNN.sample_rate:
-            raise ConfigError(f"lcnn needs audio at {LCNN.sample_rate} Hz, got an AudioSource at "
-                              f"{source.sample_rate} Hz", hint="build the AudioSource with sample_rate=16000")
-        return source
+        fix = how_to_get(name) + "; or pass --weights PATH (the file, or the folder it is in)"
+        return [weights_requirement(weights_file(name), w, url=CHECKPOINTS[name]["url"], fix=fix)]
 
     @staticmethod
     def to_score(out):
@@ -286,42 +251,14 @@ class LCNN(Detector):
         the logit of p(fake)."""
         return -out
 
-    def _scores(self, source, net=None) -> np.ndarray:
-        import torch
-
-        from ._images import iter_audio
-
-        net = net or self.net_
-        out = np.zeros(len(source), dtype=np.float64)
+    def _eval_batch_size(self, source) -> int:
         # clips of different lengths (full, crop:N) are scored one at a time, as the reference does
-        bs = 1 if source.length.mode in ("full", "crop") else int(self.eval_batch_size)
-        net.eval()
-        with torch.inference_mode():
-            for wave, idx in iter_audio(source, range(len(source)), bs, self.device, num_workers=self.num_workers):
-                out[idx.numpy()] = self.to_score(net(wave)).double().cpu().numpy()
-        return out
+        return 1 if source.length.mode in ("full", "crop") else int(self.eval_batch_size)
 
-    # -- the estimator ------------------------------------------------------------------
+    # -- the estimator (fit, scoring and saving: _waveform.WaveformDetector) ---------------
 
-    def fit(self, X, y, X_val=None, y_val=None):
-        import torch
-
-        from fakebench.api import is_random, make_augment
-
-        make_augment(self.augment, self.sample_rate)  # a bad spec fails before any work
-        torch.manual_seed(int(self.random_state))
-        source = self._audio(X)
-        self.net_ = self._new_net().to(self.device)
-        name = self._checkpoint()
-        self.weights_info_ = None
-        if name and not is_random(self.weights):
-            self.weights_info_ = load_official(self.net_, name, self.weights)
-            self.net_.to(self.device)
-        self.history_, self.best_epoch_ = [], None
-        if not name or self.finetune:  # else evaluation only
-            self._train(source, np.asarray(y), X_val, y_val)
-        self.threshold_ = self._calibrate(X_val, y_val)
-        return self
+    def _load_checkpoint(self, net) -> dict:
+        return load_official(net, self._checkpoint(), self.weights)
 
     def _train(self, source, y, X_val, y_val):
         import torch
@@ -389,32 +326,14 @@ class LCNN(Detector):
         self.history_ = res.history
         self.best_epoch_ = res.best_epoch
 
-    def _calibrate(self, X_val, y_val) -> float:
-        from fakebench.api import threshold_at_val_eer
-
-        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
-                                                     X_val, y_val)
-        return thr
-
-    def decision_function(self, X) -> np.ndarray:
-        return self._scores(self._audio(X))
-
-    def get_state(self):
+    def _state_extra(self):
         variant, front_end = self.config_
-        return {"variant": variant, "front_end": front_end,
-                "net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
-                "best_epoch": self.best_epoch_, "weights_sha256": (self.weights_info_ or {}).get("sha256")}
+        return {"variant": variant, "front_end": front_end}
 
-    def set_state(self, state):
+    def _saved_net(self, state):
         from ._lcnn_net import build
 
-        net = build(state["variant"], state["front_end"])
-        net.load_state_dict(state["net"], strict=True)
-        self.net_ = net.to(self.device).eval()
-        self.best_epoch_ = state.get("best_epoch")
-        self.weights_info_ = {"sha256": state["weights_sha256"]} if state.get("weights_sha256") else None
-        self.history_ = []
-        return self
+        return build(state["variant"], state["front_end"])
 
 
 def _steps_per_epoch(y: np.ndarray, batch_size: int, balance: str) -> int:

@@ -50,15 +50,12 @@ of the validation split passed to ``fit``; without one it is 0 (fake when p(fake
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
-from fakebench.api import Bool, ConfigError, Detector, Int, OneOf, WeightsError, hookimpl
+from fakebench.api import Bool, ConfigError, Int, OneOf, WeightsError, hookimpl
 
 from ._params import waveform_specs
-
-log = logging.getLogger("fakebench")
+from ._waveform import WaveformDetector, checkpoint_choice
 
 URL = "https://www.asvspoof.org/asvspoof2021/pre_trained_DF_RawNet2.zip"
 FILENAME = "pre_trained_DF_RawNet2.pth"
@@ -75,53 +72,40 @@ def weights_file():
                        license="not stated (the code is MIT)")
 
 
+def how_to_get() -> str:
+    """Where to get the checkpoint and where to put it."""
+    from fakebench.api import weights_root
+
+    return (f"download {URL}, unzip it and put {FILENAME} (about 70 MB) at {weights_root() / FILENAME}, or pass "
+            "--weights PATH (the file or its folder)")
+
+
 def find_checkpoint(weights=None):
     """The checkpoint file (a ``Resolved``), or one ``WeightsError`` naming the file, its
     official URL and where to put it."""
-    from fakebench.api import resolve_weights, weights_cache_candidates, weights_root
+    from ._checkpoints import find_unpublished
 
-    spec = weights_file()
-    if (weights is None or str(weights) == "") and not weights_cache_candidates(spec):
-        raise WeightsError(
-            f"{spec.what} {FILENAME!r} was not found",
-            hint=f"download {URL}, unzip it and put {FILENAME} (about 70 MB) at {weights_root() / FILENAME}, or pass "
-                 "--weights PATH (the file or its folder); fakebench does not download it because no checksum is "
-                 "published")
-    return resolve_weights(spec, weights)
+    return find_unpublished(weights_file(), weights,
+                            how_to_get() + "; fakebench does not download it because no checksum is published")
 
 
 def load_official(net, weights=None) -> dict:
     """Load the released checkpoint into ``net`` with strict key matching; check the
     parameter count and that every value is finite; return where it came from."""
-    import torch
-
-    from fakebench.api import load_checkpoint
+    from ._checkpoints import check_finite, load_exactly, loaded, read_state_dict, strip_data_parallel
 
     found = find_checkpoint(weights)
-    state = load_checkpoint(found.path, what="RawNet2 checkpoint")
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict) or not state:
-        raise WeightsError(f"{str(found.path)!r} is not a state_dict", hint=f"pass {FILENAME} from {URL}")
-    if all(k.startswith("module.") for k in state):  # saved from a DataParallel wrapper
-        state = {k[len("module."):]: v for k, v in state.items()}
-    try:
-        net.load_state_dict(dict(state), strict=True)
-    except RuntimeError as e:
-        detail = " ".join(str(e).split())[:400]
-        raise WeightsError(f"{str(found.path)!r} does not fit the RawNet2 network: {detail}",
-                           hint=f"pass {FILENAME} from {URL}") from None
+    state = read_state_dict(found.path, what="RawNet2 checkpoint", hint=f"pass {FILENAME} from {URL}", unwrap=True)
+    state = strip_data_parallel(state)  # saved from a DataParallel wrapper
+    load_exactly(net, state, path=found.path, network="the RawNet2 network", hint=f"pass {FILENAME} from {URL}")
     n = sum(p.numel() for p in net.parameters())
     if n != N_PARAMS:
         raise WeightsError(f"{str(found.path)!r} gives a RawNet2 of {n} parameters, not the released {N_PARAMS}")
-    if not all(torch.isfinite(v).all() for v in net.state_dict().values() if v.is_floating_point()):
-        raise WeightsError(f"{str(found.path)!r} holds NaN or infinite values", hint=f"download it again from {URL}")
-    log.info("rawnet2: loaded %s (%s, sha256 %s..., not checked: none is published)", found.path, found.source,
-             found.sha256[:12])
-    return {"path": str(found.path), "source": found.source, "sha256": found.sha256}
+    check_finite(net, found.path, hint=f"download it again from {URL}")
+    return loaded("rawnet2", found, checked=False)
 
 
-class RawNet2(Detector):
+class RawNet2(WaveformDetector):
     name = "rawnet2"
     description = "RawNet2, the ASVspoof 2021 end-to-end baseline on raw 16 kHz audio (sinc front end, GRU)"
     inputs = ("audio",)
@@ -169,26 +153,12 @@ class RawNet2(Detector):
 
     def _checkpoint(self) -> str | None:
         """The released checkpoint asked for by ``pretrained``, or None (train from scratch)."""
-        p = self.pretrained
-        if p is None or p is False or (isinstance(p, str) and p.strip().lower() in ("", "none", "false", "no")):
-            return None
-        if p is True:
-            return "DF"
-        if p not in CHECKPOINTS:
-            raise ConfigError(f"rawnet2: pretrained must be DF or none, not {p!r}",
-                              hint="--set pretrained=DF (the released checkpoint) or --set pretrained=none")
-        return p
+        return checkpoint_choice(self.pretrained, default="DF", known=CHECKPOINTS,
+                                 message="rawnet2: pretrained must be DF or none, not {p!r}",
+                                 hint="--set pretrained=DF (the released checkpoint) or --set pretrained=none")
 
-    @staticmethod
-    def _audio(X):
-        source = getattr(X, "audio", None)
-        if source is None:
-            raise ConfigError("rawnet2 reads audio: X must be a fakebench.inputs.Inputs with .audio",
-                              hint="run it through `fakebench run --detector rawnet2`, which provides the audio")
-        if source.sample_rate != RawNet2.sample_rate:
-            raise ConfigError(f"rawnet2 needs audio at {RawNet2.sample_rate} Hz, got an AudioSource at "
-                              f"{source.sample_rate} Hz", hint="build the AudioSource with sample_rate=16000")
-        return source
+    def _load_checkpoint(self, net) -> dict:
+        return load_official(net, self.weights)
 
     @staticmethod
     def to_score(out):
@@ -196,40 +166,10 @@ class RawNet2(Detector):
         (the reference writes ``out[:, 1]``, a strictly decreasing function of it)."""
         return out[:, 0] - out[:, 1]
 
-    def _scores(self, source, net=None) -> np.ndarray:
-        import torch
+    def _batch_scores(self, net, wave):
+        return self.to_score(net(wave).double())
 
-        from ._images import iter_audio
-
-        net = net or self.net_
-        out = np.zeros(len(source), dtype=np.float64)
-        net.eval()
-        with torch.inference_mode():
-            for wave, idx in iter_audio(source, range(len(source)), int(self.eval_batch_size), self.device,
-                                        num_workers=self.num_workers):
-                out[idx.numpy()] = self.to_score(net(wave).double()).cpu().numpy()
-        return out
-
-    # -- the estimator ------------------------------------------------------------------
-
-    def fit(self, X, y, X_val=None, y_val=None):
-        import torch
-
-        from fakebench.api import make_augment
-
-        make_augment(self.augment, self.sample_rate)  # a bad spec fails before any work
-        torch.manual_seed(int(self.random_state))
-        source = self._audio(X)
-        self.net_ = self._new_net().to(self.device)
-        self.weights_info_ = None
-        if self._checkpoint() and not self._is_random():
-            self.weights_info_ = load_official(self.net_, self.weights)
-            self.net_.to(self.device)
-        self.history_, self.best_epoch_ = [], None
-        if not self._checkpoint() or self.finetune:  # else evaluation only
-            self._train(source, np.asarray(y), X_val, y_val)
-        self.threshold_ = self._calibrate(X_val, y_val)
-        return self
+    # -- the estimator (fit, scoring and saving: _waveform.WaveformDetector) ---------------
 
     def _new_net(self):
         from ._rawnet2_net import CONFIG, build
@@ -241,22 +181,15 @@ class RawNet2(Detector):
                               f"not {arch}", hint="change the architecture only with --set pretrained=none")
         return build(**arch)
 
-    def _is_random(self) -> bool:
-        from fakebench.api import is_random
-
-        return is_random(self.weights)
-
     def requirements(self, weights=None):
         """The released DF checkpoint (``--weights`` or $FAKEBENCH_WEIGHTS: it is never
         downloaded, no checksum being published); none for ``pretrained=none``."""
-        from fakebench.api import is_random, weights_requirement, weights_root
+        from fakebench.api import is_random, weights_requirement
 
         w = self.weights if weights is None else weights
         if not self._checkpoint() or is_random(w):
             return []
-        return [weights_requirement(weights_file(), w, url=URL,
-                                    fix=f"download {URL}, unzip it and put {FILENAME} (about 70 MB) at "
-                                        f"{weights_root() / FILENAME}, or pass --weights PATH (the file or its folder)")]
+        return [weights_requirement(weights_file(), w, url=URL, fix=how_to_get())]
 
     def _train(self, source, y, X_val, y_val):
         import torch
@@ -296,29 +229,6 @@ class RawNet2(Detector):
                             drop_last=bool(self.drop_last))
         self.history_ = res.history
         self.best_epoch_ = res.best_epoch
-
-    def _calibrate(self, X_val, y_val) -> float:
-        from fakebench.api import threshold_at_val_eer
-
-        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
-                                                     X_val, y_val)
-        return thr
-
-    def decision_function(self, X) -> np.ndarray:
-        return self._scores(self._audio(X))
-
-    def get_state(self):
-        return {"net": {k: v.detach().cpu() for k, v in self.net_.state_dict().items()},
-                "best_epoch": self.best_epoch_, "weights_sha256": (self.weights_info_ or {}).get("sha256")}
-
-    def set_state(self, state):
-        net = self._new_net()
-        net.load_state_dict(state["net"], strict=True)
-        self.net_ = net.to(self.device).eval()
-        self.best_epoch_ = state.get("best_epoch")
-        self.weights_info_ = {"sha256": state["weights_sha256"]} if state.get("weights_sha256") else None
-        self.history_ = []
-        return self
 
 
 @hookimpl

@@ -53,10 +53,10 @@ augmentation (default ``none``). Mixed precision, accumulation and resume as in
 
 from __future__ import annotations
 
-from fakebench.api import Bool, ConfigError, OneOf, Text, hookimpl
+from fakebench.api import Bool, OneOf, Text, hookimpl
 
 from ._params import ssl_specs
-from ._ssl.detector import Released, SSLDetectorBase
+from ._ssl.detector import Released, SSLDetectorBase, released_choice
 
 DRIVE = "https://drive.google.com/drive/folders/13vw_AX1jHdYndRu1edlgpdNJpCX8OnrH"
 RELEASED = {
@@ -113,13 +113,7 @@ class SSLSLS(SSLDetectorBase):
         self.device = device
 
     def _released(self):
-        p = self.pretrained
-        if p is None or p is False or str(p).strip().lower() in ("", "none", "false", "no"):
-            return None
-        if str(p).upper() not in RELEASED:
-            raise ConfigError(f"ssl-sls: pretrained must be DF or none, not {p!r}",
-                              hint="--set pretrained=none to train from XLS-R")
-        return RELEASED[str(p).upper()]
+        return released_choice(self.pretrained, RELEASED, self.name, hint="--set pretrained=none to train from XLS-R")
 
     def _arch(self):
         from ._ssl.frontend import build_config
@@ -142,16 +136,8 @@ class SSLSLS(SSLDetectorBase):
         return self.frontend or None
 
     def _load_released(self, net, state, path):
-        from ._ssl.detector import load_strict, load_frontend_fairseq
-        from ._ssl.keymap import split_checkpoint, strip_data_parallel
-
-        rel = self._released()
-        front, back = split_checkpoint(strip_data_parallel(state), rel.frontend_prefix)
-        if not front:
-            raise ConfigError(f"ssl-sls: {str(path)!r} holds no '{rel.frontend_prefix}*' front-end keys",
-                              hint="pass the released SLS checkpoint (a state_dict of model.py's Model)")
-        load_frontend_fairseq(net, front, path=path, what=rel.what)
-        load_strict(net.backend, back, path=path, what=f"{rel.what} (classifier)")
+        self._load_fairseq_released(net, state, path, backend="classifier",
+                                    hint="pass the released SLS checkpoint (a state_dict of model.py's Model)")
 
     @staticmethod
     def to_score(outputs):

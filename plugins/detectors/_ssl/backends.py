@@ -32,7 +32,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._aasist_net import GraphAttention, GraphPool, HeteroGraphAttention, ResidualBlock
+from .._aasist_net import GraphAttention, GraphPool, GraphReadout, HeteroGraphAttention, ResidualBlock
 
 BACKENDS = ("linear", "mlp", "aasist", "asp")
 
@@ -45,7 +45,7 @@ class _Block(ResidualBlock):
         return h + (x if self.conv_downsample is None else self.conv_downsample(x))
 
 
-class AASISTBackend(nn.Module):
+class AASISTBackend(GraphReadout):
     """SSL-AASIST back-end: (B, T, D) features -> (B, 2) logits ``[spoof, bona fide]``."""
 
     def __init__(self, in_dim: int = 1024, proj_dim: int = 128, gat_dims=(64, 32),
@@ -78,13 +78,6 @@ class AASISTBackend(nn.Module):
         self.pool_hT2 = GraphPool(pool_ratios[2], d1, 0.3)
         self.out_layer = nn.Linear(5 * d1, 2)
 
-    @staticmethod
-    def _branch(first, second, pool_s, pool_t, t, s, master):
-        t1, s1, m1 = first(t, s, master)
-        s1, t1 = pool_s(s1), pool_t(t1)
-        t2, s2, m2 = second(t1, s1, m1)
-        return t1 + t2, s1 + s2, m1 + m2
-
     def forward(self, feats: torch.Tensor) -> torch.Tensor:
         x = self.LL(feats).transpose(1, 2).unsqueeze(1)  # (B, 1, 128, T)
         x = F.selu(self.first_bn(F.max_pool2d(x, (3, 3))))
@@ -94,17 +87,7 @@ class AASISTBackend(nn.Module):
         out_s = self.pool_S(self.GAT_layer_S(e_s))
         e_t = (x * torch.softmax(w, dim=-2)).sum(dim=-2).transpose(1, 2)
         out_t = self.pool_T(self.GAT_layer_T(e_t))
-        b = feats.shape[0]
-        t1, s1, m1 = self._branch(self.HtrgGAT_layer_ST11, self.HtrgGAT_layer_ST12, self.pool_hS1, self.pool_hT1,
-                                  out_t, out_s, self.master1.expand(b, -1, -1))
-        t2, s2, m2 = self._branch(self.HtrgGAT_layer_ST21, self.HtrgGAT_layer_ST22, self.pool_hS2, self.pool_hT2,
-                                  out_t, out_s, self.master2.expand(b, -1, -1))
-        t = torch.maximum(self.drop_way(t1), self.drop_way(t2))
-        s = torch.maximum(self.drop_way(s1), self.drop_way(s2))
-        m = torch.maximum(self.drop_way(m1), self.drop_way(m2))
-        hidden = torch.cat([t.abs().amax(dim=1), t.mean(dim=1), s.abs().amax(dim=1), s.mean(dim=1), m.squeeze(1)],
-                           dim=1)
-        return self.out_layer(self.drop(hidden))
+        return self._readout(out_t, out_s)
 
 
 class SLSBackend(nn.Module):

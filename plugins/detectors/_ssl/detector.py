@@ -26,18 +26,18 @@ the back-end's tensors.
 from __future__ import annotations
 
 import json
-import logging
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from fakebench.api import ConfigError, Detector, WeightsError
+from fakebench.api import ConfigError, WeightsError
+
+from .._checkpoints import loaded, strict_load
+from .._waveform import OFF, AudioDetector
 
 if TYPE_CHECKING:
     import torch
-
-log = logging.getLogger("fakebench")
 
 
 @dataclass(frozen=True)
@@ -54,26 +54,49 @@ class Released:
     #: the prefix of the front-end's fairseq keys inside the checkpoint
     frontend_prefix: str
 
+    @property
+    def direct(self) -> bool:
+        """Whether ``url`` is a direct link (Google Drive and Baidu folders are not)."""
+        return not self.url.startswith(("https://drive.google.com", "https://pan.baidu"))
+
+    def weights_file(self):
+        from fakebench.api import WeightsFile
+
+        return WeightsFile(self.filename, url=self.url if self.direct else None, sha256=self.sha256, what=self.what,
+                           size=self.size, license=self.license)
+
+    def how_to_get(self) -> str:
+        from fakebench.api import weights_root
+
+        return (f"download it from {self.url}" + (f" ({self.size})" if self.size else "")
+                + f" and put it at {weights_root() / self.filename}, or pass --weights PATH")
+
+
+def released_choice(pretrained, table: dict[str, Released], name: str, hint: str) -> Released | None:
+    """The :class:`Released` checkpoint of ``table`` that ``pretrained`` names (in any case),
+    None for none/false/no/empty; otherwise one ConfigError naming the choices."""
+    p = pretrained
+    if p is None or p is False or str(p).strip().lower() in OFF:
+        return None
+    if str(p).upper() not in table:
+        raise ConfigError(f"{name}: pretrained must be {', '.join(table)} or none, not {p!r}", hint=hint)
+    return table[str(p).upper()]
+
 
 def resolve_released(rel: Released, weights=None):
     """Find a released checkpoint (``--weights`` file/folder, ``$FAKEBENCH_WEIGHTS``, the HF/torch
     caches, a download when ``rel.url`` is a direct link); one WeightsError otherwise."""
-    from fakebench.api import WeightsFile, resolve_weights, weights_root
+    from fakebench.api import resolve_weights
 
-    direct = not rel.url.startswith("https://drive.google.com") and not rel.url.startswith("https://pan.baidu")
-    spec = WeightsFile(rel.filename, url=rel.url if direct else None, sha256=rel.sha256, what=rel.what,
-                       size=rel.size, license=rel.license)
     try:
-        return resolve_weights(spec, weights)
+        return resolve_weights(rel.weights_file(), weights)
     except WeightsError as e:
         if weights:
             raise
         raise WeightsError(
             f"{rel.what} {rel.filename!r} was not found",
-            hint=f"download it from {rel.url}" + (f" ({rel.size})" if rel.size else "")
-            + f" and put it at {weights_root() / rel.filename}, or pass --weights PATH; "
-            "--weights random runs the architecture with random weights (tests only)"
-            + (f" [{e.message}]" if direct else ""),
+            hint=rel.how_to_get() + "; --weights random runs the architecture with random weights (tests only)"
+            + (f" [{e.message}]" if rel.direct else ""),
         ) from None
 
 
@@ -113,20 +136,13 @@ def load_frontend_fairseq(net, front_state: dict, *, path, what: str) -> None:
 
 
 def load_strict(module, state: dict, *, path, what: str) -> None:
-    own = module.state_dict()
-    wrong = [f"{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in own
-             if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
-    try:
-        if wrong:
-            raise RuntimeError(f"{len(wrong)} shape mismatch(es), e.g. {wrong[:2]}")
-        module.load_state_dict(state, strict=True)
-    except RuntimeError as e:
-        detail = " ".join(str(e).split())[:400]
+    detail = strict_load(module, state, shapes_first=True)
+    if detail is not None:
         raise WeightsError(f"{what} {str(path)!r} does not fit: {detail}",
-                           hint="check that pretrained= names this checkpoint") from None
+                           hint="check that pretrained= names this checkpoint")
 
 
-class SSLDetectorBase(Detector):
+class SSLDetectorBase(AudioDetector):
     inputs = ("audio",)
     sample_rate = 16000
     default_length = "repeat:4.0375"
@@ -151,6 +167,19 @@ class SSLDetectorBase(Detector):
     def _load_released(self, net, state: dict, path) -> None:
         raise NotImplementedError
 
+    def _load_fairseq_released(self, net, state: dict, path, *, hint: str, backend: str) -> None:
+        """``_load_released`` for a checkpoint of the authors' ``Model`` (SSL-AASIST, SLS):
+        ``module.`` removed, the fairseq front-end (``Released.frontend_prefix``) through THE
+        key map, the ``backend`` part strictly; ``hint`` when it holds no front-end keys."""
+        from .keymap import split_checkpoint, strip_data_parallel
+
+        rel = self._released()
+        front, back = split_checkpoint(strip_data_parallel(state), rel.frontend_prefix)
+        if not front:
+            raise ConfigError(f"{self.name}: {str(path)!r} holds no '{rel.frontend_prefix}*' front-end keys", hint=hint)
+        load_frontend_fairseq(net, front, path=path, what=rel.what)
+        load_strict(net.backend, back, path=path, what=f"{rel.what} ({backend})")
+
     @staticmethod
     def to_score(outputs: torch.Tensor) -> torch.Tensor:
         return -outputs[:, 1]
@@ -165,26 +194,11 @@ class SSLDetectorBase(Detector):
     def crop_samples(self) -> int:
         return round(float(self.crop_seconds) * self.sample_rate)
 
-    def _audio(self, X):
-        source = getattr(X, "audio", None)
-        if source is None:
-            raise ConfigError(f"{self.name} reads audio: X must be a fakebench.inputs.Inputs with .audio",
-                              hint=f"run it through `fakebench run --detector {self.name}`, which provides the audio")
-        if source.sample_rate != self.sample_rate:
-            raise ConfigError(f"{self.name} needs audio at {self.sample_rate} Hz, got an AudioSource at "
-                              f"{source.sample_rate} Hz", hint="build the AudioSource with sample_rate=16000")
-        return source
-
     def _net(self, config):
         from .frontend import SSLNet, new_encoder
 
         feature, layer, normalize = self._feature()
         return SSLNet(new_encoder(config), self._backend(config), feature=feature, layer=layer, normalize=normalize)
-
-    def _is_random(self) -> bool:
-        from fakebench.api import is_random
-
-        return is_random(self.weights)
 
     def _build(self):
         """The network, with the weights ``pretrained``/``weights``/``frontend`` ask for."""
@@ -198,8 +212,8 @@ class SSLDetectorBase(Detector):
             if rel is not None:
                 state = load_state_file(found.path)
                 self._load_released(net, state, found.path)
+                loaded(self.name, found)
                 self.weights_info_ = {"name": rel.name, "path": str(found.path), "sha256": found.sha256}
-                log.info("%s: loaded %s (%s, sha256 %s...)", self.name, found.path, found.source, found.sha256[:12])
             return net, config
         from .frontend import SSLNet, pretrained_encoder
 
@@ -221,8 +235,7 @@ class SSLDetectorBase(Detector):
         built-in architecture. Found as ``fit`` finds them, never downloaded."""
         from pathlib import Path
 
-        from fakebench.api import (WeightsFile, hf_requirement, is_random, package_requirement, weights_requirement,
-                                   weights_root)
+        from fakebench.api import hf_requirement, is_random, package_requirement, weights_requirement
 
         w = self.weights if weights is None else weights
         out = [package_requirement("transformers", "'transformers<5'", what="the transformers package")]
@@ -230,12 +243,7 @@ class SSLDetectorBase(Detector):
             return out
         rel = self._released()
         if rel is not None:
-            direct = not rel.url.startswith(("https://drive.google.com", "https://pan.baidu"))
-            spec = WeightsFile(rel.filename, url=rel.url if direct else None, sha256=rel.sha256, what=rel.what,
-                               size=rel.size, license=rel.license)
-            fix = (f"download it from {rel.url}" + (f" ({rel.size})" if rel.size else "")
-                   + f" and put it at {weights_root() / rel.filename}, or pass --weights PATH")
-            return out + [weights_requirement(spec, w, url=rel.url, fix=fix)]
+            return out + [weights_requirement(rel.weights_file(), w, url=rel.url, fix=rel.how_to_get())]
         hub = self._hub_frontend()
         if not hub:
             return out
@@ -387,13 +395,6 @@ class SSLDetectorBase(Detector):
                     out[i] = float(s.mean())
         net.train(was_training)
         return out
-
-    def _calibrate(self, X_val, y_val) -> float:
-        from fakebench.api import threshold_at_val_eer
-
-        thr, self.val_scores_ = threshold_at_val_eer(self.name, self.threshold, lambda x: self._scores(self._audio(x)),
-                                                     X_val, y_val)
-        return thr
 
     def decision_function(self, X) -> np.ndarray:
         source = self._audio(X)

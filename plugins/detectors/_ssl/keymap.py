@@ -45,6 +45,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .._checkpoints import strip_data_parallel  # noqa: F401  (here too: the checkpoints of the SSL detectors)
+
 #: (fairseq pattern, transformers replacement), tried in order; the first match wins.
 FAIRSEQ_TO_HF: tuple[tuple[str, str], ...] = (
     (r"feature_extractor\.conv_layers\.(\d+)\.0\.(weight|bias)", r"feature_extractor.conv_layers.\1.conv.\2"),
@@ -127,15 +129,6 @@ def fairseq_to_hf(state: Mapping[str, Any], target_keys: Iterable[str] | None = 
 def strip_prefix(state: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The entries under ``prefix`` with it removed."""
     return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-
-
-def strip_data_parallel(state: Mapping[str, Any]) -> dict[str, Any]:
-    """Remove the ``module.`` prefix ``torch.nn.DataParallel`` adds to every key (the SSL-AASIST
-    DF and SLS training scripts wrap their model in it); other checkpoints pass unchanged."""
-    keys = list(state)
-    if keys and all(k.startswith("module.") for k in keys):
-        return {k[len("module."):]: v for k, v in state.items()}
-    return dict(state)
 
 
 def split_checkpoint(state: Mapping[str, Any], frontend_prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
