@@ -65,6 +65,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Detector": ("fakebench.contracts.detector", "Detector"),
     "threshold_at_val_eer": ("fakebench.contracts.detector", "threshold_at_val_eer"),
     "Metric": ("fakebench.contracts.metric", "Metric"),
+    "SASV_EXAMPLE_CONTEXT": ("fakebench.contracts.metric", "SASV_EXAMPLE_CONTEXT"),
     "Condition": ("fakebench.contracts.condition", "Condition"),
     "Param": ("fakebench.params", "Param"),
     "Int": ("fakebench.params", "Int"),

@@ -20,6 +20,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
+#: An ``example_context`` for metrics of the CM -> ASV cascade (``requires = ("sasv_trials",
+#: "clip_ids")``): a tiny trial list over six clips c0..c5 (c0-c2 bona fide, c3-c5
+#: spoofed), for the conformance checks.
+SASV_EXAMPLE_CONTEXT: dict[str, Any] = {
+    "clip_ids": ["c0", "c1", "c2", "c3", "c4", "c5"],
+    "sasv_trials": {
+        "speaker": ["s1", "s2", "s3", "s2", "s1", "s1", "s2", "s3"],
+        "clip_id": ["c0", "c1", "c2", "c0", "c1", "c3", "c4", "c5"],
+        "asv_key": ["target", "target", "nontarget", "nontarget", "nontarget", "spoof", "spoof", "spoof"],
+        "asv_score": [3.0, 2.0, -1.0, -2.0, 0.0, 2.5, 1.5, 0.5],
+    },
+}
+
+
 class Metric:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""

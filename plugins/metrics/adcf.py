@@ -32,18 +32,7 @@ Without them the metric is left out of default runs. Trials whose clip was not s
 are left out with a warning.
 """
 
-from fakebench.api import Metric, MetricError, hookimpl
-
-#: A tiny trial list over six clips c0..c5 (c0-c2 bona fide, c3-c5 spoofed), for the checks.
-EXAMPLE_CONTEXT = {
-    "clip_ids": ["c0", "c1", "c2", "c3", "c4", "c5"],
-    "sasv_trials": {
-        "speaker": ["s1", "s2", "s3", "s2", "s1", "s1", "s2", "s3"],
-        "clip_id": ["c0", "c1", "c2", "c0", "c1", "c3", "c4", "c5"],
-        "asv_key": ["target", "target", "nontarget", "nontarget", "nontarget", "spoof", "spoof", "spoof"],
-        "asv_score": [3.0, 2.0, -1.0, -2.0, 0.0, 2.5, 1.5, 0.5],
-    },
-}
+from fakebench.api import SASV_EXAMPLE_CONTEXT, Metric, MetricError, hookimpl
 
 
 class MinADCF(Metric):
@@ -53,7 +42,7 @@ class MinADCF(Metric):
     percent = False
     default = True
     requires = ("sasv_trials", "clip_ids")
-    example_context = EXAMPLE_CONTEXT
+    example_context = SASV_EXAMPLE_CONTEXT
 
     def compute(self, scores, labels, sasv_trials=None, clip_ids=None, threshold=None, **context):
         from fakebench.api import metrics

@@ -27,17 +27,7 @@ fide), as in the package, not from the clip labels. Without this context the met
 left out of default runs; trials whose clip was not scored are left out with a warning.
 """
 
-from fakebench.api import Metric, MetricError, hookimpl
-
-EXAMPLE_CONTEXT = {
-    "clip_ids": ["c0", "c1", "c2", "c3", "c4", "c5"],
-    "sasv_trials": {
-        "speaker": ["s1", "s2", "s3", "s2", "s1", "s1", "s2", "s3"],
-        "clip_id": ["c0", "c1", "c2", "c0", "c1", "c3", "c4", "c5"],
-        "asv_key": ["target", "target", "nontarget", "nontarget", "nontarget", "spoof", "spoof", "spoof"],
-        "asv_score": [3.0, 2.0, -1.0, -2.0, 0.0, 2.5, 1.5, 0.5],
-    },
-}
+from fakebench.api import SASV_EXAMPLE_CONTEXT, Metric, MetricError, hookimpl
 
 
 class TEER(Metric):
@@ -47,7 +37,7 @@ class TEER(Metric):
     percent = True
     default = True
     requires = ("sasv_trials", "clip_ids")
-    example_context = EXAMPLE_CONTEXT
+    example_context = SASV_EXAMPLE_CONTEXT
 
     def compute(self, scores, labels, sasv_trials=None, clip_ids=None, **context):
         from fakebench.api import metrics
