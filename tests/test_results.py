@@ -126,3 +126,18 @@ def test_results_list_shows_run_ids_with_their_metric(tmp_path):
     r = CliRunner().invoke(main, ["results", "list", "--results", str(tmp_path), "--dataset", "other", "--json"],
                            catch_exceptions=False)
     assert [row["run_id"] for row in __import__("json").loads(r.output)] == ["r2"]
+
+
+def test_record_parsing_is_the_same_with_the_fast_parser_and_words_errors_as_json():
+    import json
+    from pathlib import Path
+
+    from fakebench.results import RecordError
+    from fakebench.results.store import ResultStore as RS
+
+    text = json.dumps({"run_id": "x", "metrics": {"eer": 0.1 + 0.2, "n": 2**62}, "s": "é\u2028", "l": [1e-310, -0.0]})
+    assert RS._parse(Path("r.json"), text.encode()) == json.loads(text)
+    assert RS._parse(Path("r.json"), b'{"v": NaN, "big": 123456789012345678901234567890}')["big"] == \
+        123456789012345678901234567890  # outside the fast parser: json's values
+    with pytest.raises(RecordError, match="truncated JSON"):
+        RS._parse(Path("r.json"), text[:-1].encode())

@@ -39,12 +39,16 @@ def _filters(f):
     return f
 
 
+#: Record fields no leaderboard, pivot, plot or site reads: left out when records are loaded
+UNUSED_FIELDS = ("training", "extraction", "environment", "options", "timings", "resources")
+
+
 def _records(results_dir, dataset, train_dataset, pipeline, embedder, detector):
     from ..results import ResultStore
 
     store = ResultStore(results_dir)
     records = store.records(dataset=list(dataset) or None, pipeline=list(pipeline) or None,
-                            embedder=list(embedder) or None, detector=list(detector) or None)
+                            embedder=list(embedder) or None, detector=list(detector) or None, omit=UNUSED_FIELDS)
     if store.skipped_count:
         click.echo(f"warning: {store.skipped_count} result record(s) in {store.root} skipped as unusable (named "
                    "above); `fakebench results rebuild` moves them to quarantine/", err=True)
