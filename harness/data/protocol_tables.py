@@ -182,7 +182,9 @@ class _Columns(Mapping):
 def _encode(values: Sequence[str]) -> "_Coded | None":
     """Dictionary-code a column whose values repeat (None when they mostly do not). The
     distinct values keep their order of first appearance; every step runs in C
-    (``dict.fromkeys``, ``map``), ~0.03 s for 611k values."""
+    (``dict.fromkeys``, ``map``): 0.14-0.24 s for a 611k-value column of distinct strings
+    (0.03 s when every row holds the same object), measured in
+    ``benchmarks/test_corpus_scale.py``."""
     n = len(values)
     head = values[:2048]
     if not n or len(set(head)) > len(head) // 2:
