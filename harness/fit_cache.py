@@ -158,10 +158,12 @@ class FitCache:
         return detector
 
     def save(self, key: str | None, detector: Any) -> str | None:
-        """Store the fit; returns None, or why it could not be stored (a warning)."""
+        """Store the fit, and its summary beside it (:meth:`deferred`); returns None, or
+        why it could not be stored (a warning)."""
         if key is None:
             return None
         from .persist import save_detector
+        from .storage import atomic_write_bytes
 
         val = getattr(detector, "val_scores_", None)
         meta = {"history": to_json_safe(getattr(detector, "history_", None)),
@@ -169,11 +171,87 @@ class FitCache:
                 "val_scores": None if val is None else [float(v) for v in np.asarray(val).ravel()]}
         try:
             save_detector(self.path(key), detector, meta)
+            summary = {"detector": type(detector).name, "params": to_json_safe(detector.get_params()),
+                       "threshold": float(getattr(detector, "threshold_", 0.0)), "history": meta["history"],
+                       "best_epoch": meta["best_epoch"]}
+            atomic_write_bytes(self.summary_path(key), json.dumps(summary, sort_keys=True).encode())
         except NotImplementedError:
             return None
         except OSError as e:
             return f"the fit could not be cached ({e.strerror or e}); the next identical run fits again"
         return None
+
+    def summary_path(self, key: str) -> Path:
+        return Path(self.cache.root) / "fits" / f"{key}.json"
+
+    def deferred(self, key: str | None, cls: type) -> "DeferredFit | None":
+        """The cached fit of ``key`` as a :class:`DeferredFit` (its summary now, the
+        detector itself only if something needs it), or None."""
+        if key is None or not self.path(key).is_file():
+            return None
+        try:
+            summary = json.loads(self.summary_path(key).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(summary, dict) or summary.get("detector") != cls.name or \
+                not isinstance(summary.get("params"), dict):
+            return None
+        return DeferredFit(self, key, cls, summary)
+
+
+class DeferredFit:
+    """A fit taken from the cache whose detector is read only when something needs more
+    than what its summary holds.
+
+    A warm run whose val and test scores are cached too needs only the detector's name,
+    version, parameters, threshold and training history, so it never rebuilds the
+    network (for an SSL detector, a 300M-parameter model) nor reads its state; the model
+    file of the run is written from the cached one (:func:`fakebench.persist.resave_detector`).
+    Anything else (``decision_function``, ``get_state``...) loads the real detector once
+    and is answered by it.
+    """
+
+    def __init__(self, fits: FitCache, key: str, cls: type, summary: dict[str, Any]):
+        self._real = None
+        self._fits, self._key, self._cls = fits, key, cls
+        self.name, self.version = cls.name, cls.version
+        self.scores_are_logits = getattr(cls, "scores_are_logits", False)
+        self.threshold_ = float(summary.get("threshold", 0.0))
+        self.history_ = summary.get("history")
+        self.best_epoch_ = summary.get("best_epoch")
+        self.val_scores_ = None  # the scores cache answers for val
+        self._params = dict(summary["params"])
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the real detector has been read."""
+        return self._real is not None
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return dict(self._params)
+
+    def detector(self) -> Any:
+        """The real detector (read from the cache on first use)."""
+        if self._real is None:
+            real = self._fits.load(self._key)
+            if real is None:
+                raise FakebenchError(f"the cached fit {self._fits.path(self._key)} could not be read",
+                                     hint="re-run with --retrain")
+            self._real = real
+        return self._real
+
+    def save_model(self, path: Path, meta: dict[str, Any]) -> Path:
+        """Write the run's model file: from the cached file when the detector was not read."""
+        from .persist import resave_detector, save_detector
+
+        if self._real is not None:
+            return save_detector(path, self._real, meta)
+        return resave_detector(self._fits.path(self._key), path, meta)
+
+    def __getattr__(self, name: str) -> Any:  # only for attributes not set above
+        if name.startswith("__") or name in ("_real", "_fits", "_key", "_cls", "_params"):
+            raise AttributeError(name)
+        return getattr(self.detector(), name)
 
 
 def _stat_key(path) -> str:

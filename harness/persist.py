@@ -76,3 +76,17 @@ def load_detector(path: str | Path, registry=None, device: str = "cpu"):
     det.threshold_ = float(det_info.get("threshold", 0.0))
     return det, json.loads(payload["meta"])
 
+
+def resave_detector(src: str | Path, dst: str | Path, meta: dict[str, Any]) -> Path:
+    """Copy the saved detector ``src`` to ``dst`` with ``meta`` in place of its own, without
+    building the detector (its state is read as tensors and written back as they are):
+    how a warm run saves the model of a fit it took from the cache."""
+    payload = torch.load(src, map_location="cpu", weights_only=True)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise WeightsError(f"{str(src)!r} is not a fakebench detector file")
+    payload["meta"] = json.dumps(meta, sort_keys=True)
+    buf = io.BytesIO()
+    torch.save(payload, buf)
+    dst = Path(dst)
+    atomic_write_bytes(dst, buf.getvalue())
+    return dst

@@ -37,7 +37,7 @@ from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
 from .extract import ExtractStats, extract
-from .fit_cache import FitCache
+from .fit_cache import DeferredFit, FitCache
 from .inputs import build_inputs
 from .preflight import build_plan, device_or_cpu, open_cache
 from .records import FitInfo, RunInfo, TestSet, build_record, score_rows
@@ -437,7 +437,10 @@ class Runner:
                              "condition": condition.key if condition is not None else None,
                              **({"length": str(self.length), "precision": self.spec.precision}
                                 if "audio" in det_cls.inputs else {})})
-        reused = self.fits.load(key)
+        # in this process, a cached fit is read only if something needs more than its summary
+        reused = self.fits.deferred(key, det_cls) if self.executor is None else None
+        if reused is None:
+            reused = self.fits.load(key)
         warnings: list[str] = []
         if reused is not None:
             detector = reused
@@ -538,6 +541,8 @@ class Runner:
             "labels": "1 = fake/spoof; higher score = more likely fake",
         }
         try:
+            if isinstance(detector, DeferredFit):
+                return detector.save_model(path, meta)
             return save_detector(path, detector, meta)
         except NotImplementedError:
             log.info("detector %s cannot be saved; no model file written", detector.name)

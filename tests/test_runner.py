@@ -1,6 +1,7 @@
 """The runner end to end on real audio: sfx embeddings of real Foley clips + the MLP."""
 
 
+import numpy as np
 import pytest
 
 import fakebench
@@ -228,3 +229,38 @@ def test_the_eval_batch_follows_the_memory_budget_and_the_record_has_peak_memory
     probe_plugins.batches.clear()
     fakebench.run(**kw, sets=["eval_batch_size=3"])
     assert set(probe_plugins.batches) == {3}  # a batch the user set is kept
+
+
+def test_a_warm_rerun_with_a_cached_fit_and_scores_never_rebuilds_the_detector(small_foley, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from fakebench.persist import load_detector
+    from fakebench.registry import Registry
+
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)  # a clean checkout: fits are cached
+    kw = dict(dataset="foley-demo", detector="mfcc-logreg", data_root=str(small_foley),
+              results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))
+    first = fakebench.run(**kw)[0]
+    cls = Registry().detector("logreg")
+    calls = []
+
+    def refused(name):
+        def method(self, *a, **k):
+            calls.append(name)
+            raise AssertionError(f"the warm run called {name}")
+        return method
+
+    monkeypatch.setattr(cls, "set_state", refused("set_state"))
+    monkeypatch.setattr(cls, "decision_function", refused("decision_function"))
+    second = fakebench.run(**kw)[0]
+    assert not calls
+    assert second["training"]["reused_fit"] and second["metrics"] == first["metrics"]
+    assert second["pipeline"] == first["pipeline"] and second["threshold"] == first["threshold"]
+    # the run's model file, written from the cached fit, holds this run's meta and scores as the first run's
+    monkeypatch.undo()
+    root = Path(kw["results_dir"])
+    det, meta = load_detector(root / second["model_file"])
+    first_det, first_meta = load_detector(root / first["model_file"])
+    assert meta["run_id"] == second["run_id"] and first_meta["run_id"] == first["run_id"]
+    x = np.random.default_rng(0).normal(size=(5, first_det.coef_.shape[0]))
+    assert np.array_equal(det.decision_function(x), first_det.decision_function(x))
