@@ -491,12 +491,15 @@ class Runner:
         (``val_scores_``), else those an identical earlier run cached, else scored now; so
         no clip goes through the network twice, and none on a warm re-run."""
         have = getattr(detector, "val_scores_", None)
-        if have is not None and np.shape(have) == (len(val),):
-            return np.asarray(have, dtype=np.float64)
         x_val = self._inputs(val, feats, condition)
         skey = self.fits.scores_key(fit_key, val, x_val, {
             "split": "val", "condition": condition_key_of(condition), "length": str(self.length),
             "precision": self.spec.precision})
+        if have is not None and np.shape(have) == (len(val),):
+            have = np.asarray(have, dtype=np.float64)
+            if skey is not None and not self.fits.scores_path(skey).is_file():
+                self.fits.save_scores(skey, have)  # so a warm run needs neither the network nor the fit's state
+            return have
         scores = self.fits.load_scores(skey, len(val))
         if scores is not None:
             return scores

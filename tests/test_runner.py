@@ -264,3 +264,36 @@ def test_a_warm_rerun_with_a_cached_fit_and_scores_never_rebuilds_the_detector(s
     assert meta["run_id"] == second["run_id"] and first_meta["run_id"] == first["run_id"]
     x = np.random.default_rng(0).normal(size=(5, first_det.coef_.shape[0]))
     assert np.array_equal(det.decision_function(x), first_det.decision_function(x))
+
+
+def test_the_first_warm_rerun_of_aasist_builds_no_network(shared, tmp_path, monkeypatch):
+    """AASIST scores val inside fit (val_scores_): those scores are cached with the fit, so
+    even the first warm re-run neither builds the network nor reads its state."""
+    import csv
+
+    weights = shared / "weights" / "aasist" / "AASIST.pth"
+    if not weights.is_file():
+        pytest.skip("the released AASIST checkpoint is not in the shared folder")
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)
+    with open(shared / "data" / "speech" / "manifest.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    real, fake = [r for r in rows if r["label"] == "real"], [r for r in rows if r["label"] == "fake"]
+    picked = [r for pair in zip(real, fake) for r in pair][:12]
+    manifest = tmp_path / "m.csv"
+    with open(manifest, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["path", "label", "split"])
+        w.writeheader()
+        for i, r in enumerate(picked):
+            w.writerow({"path": str(shared / "data" / "speech" / r["path"]), "label": r["label"],
+                        "split": "train" if i < 4 else "val" if i < 8 else "eval"})
+    kw = dict(dataset="manifest", detector="aasist", data_root=str(manifest), weights=str(weights),
+              length="repeat:0.5", results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))
+    first = fakebench.run(**kw)[0]
+    from fakebench.plugins.detectors import _aasist_net
+
+    def refused(*a, **k):
+        raise AssertionError("the warm run built the AASIST network")
+
+    monkeypatch.setattr(_aasist_net.AASISTNet, "__init__", refused)
+    second = fakebench.run(**kw)[0]
+    assert second["training"]["reused_fit"] and second["metrics"] == first["metrics"]
