@@ -388,7 +388,7 @@ from pathlib import Path
 import numpy as np
 from fakebench.cache import EmbeddingCache, read_npz_members
 from fakebench.data import Clip
-from fakebench.data.clips import bulk_objects
+from fakebench.memory import bulk_objects
 from fakebench.data.protocol_tables import child_paths
 from fakebench.extract import extract, stack_scene
 from fakebench.hashing import stat_many

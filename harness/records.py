@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .data import FAKE, Clip
+from .memory import peak_resources
 from .params import to_json_safe
 from .provenance import environment
 from .results.base import SCHEMA
@@ -160,33 +161,6 @@ def build_record(run: RunInfo, fit: FitInfo, test: TestSet, result: dict[str, An
         "environment": {**environment(run.device), "plugins": run.plugin_versions},
         "options": dict(run.options),
     }
-
-
-def peak_resources(device: str = "cpu") -> dict[str, Any]:
-    """The process's peak memory so far: resident set (``ru_maxrss``, MiB), the largest of
-    its finished child processes (loader workers), and on CUDA the peak tensor memory
-    (``torch.cuda.max_memory_allocated``) and peak reserved by torch's allocator (MiB)."""
-    import sys
-
-    out: dict[str, Any] = {"peak_rss_mb": None, "peak_rss_children_mb": None}
-    try:
-        import resource
-
-        scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024  # bytes on macOS, KiB elsewhere
-        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale, 1)
-        out["peak_rss_children_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale, 1)
-    except (ImportError, OSError, ValueError):
-        pass
-    torch = sys.modules.get("torch")
-    if str(device).startswith("cuda") and torch is not None:
-        try:
-            if torch.cuda.is_initialized():
-                dev = torch.device(device)
-                out["peak_vram_mb"] = round(torch.cuda.max_memory_allocated(dev) / 2**20, 1)
-                out["peak_vram_reserved_mb"] = round(torch.cuda.max_memory_reserved(dev) / 2**20, 1)
-        except Exception:  # a CUDA error here must not lose the record
-            pass
-    return out
 
 
 def score_rows(clips: list[Clip], scores: np.ndarray, split: str,

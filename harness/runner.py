@@ -21,7 +21,6 @@ split, or every clip for a corpus without one: :attr:`Dataset.test_split`).
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from pathlib import Path
@@ -39,6 +38,7 @@ from .evaluate import evaluate
 from .extract import ExtractStats, extract
 from .fit_cache import DeferredFit, FitCache
 from .inputs import build_inputs
+from .memory import current_rss_mb, tune_allocator
 from .preflight import build_plan, device_or_cpu, open_cache
 from .records import FitInfo, RunInfo, TestSet, build_record, score_rows
 from .registry import Pipeline, Registry
@@ -607,54 +607,6 @@ def _calibration_report(cal, raw: np.ndarray, llr: np.ndarray, labels: np.ndarra
 
     return {"method": "logistic regression", "fitted_on": "val", "scores": "llr", **cal.to_dict(),
             "before": sensitive(raw), "after": sensitive(llr)}
-
-
-def current_rss_mb() -> float:
-    """The process's resident memory now (MiB); 0 where it cannot be read."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError, AttributeError):
-        return 0.0
-
-
-_ALLOCATOR_TUNED = False
-
-
-def tune_allocator() -> bool:
-    """On glibc, keep large freed blocks in the process instead of returning them to the
-    system at once (``mallopt``: ``M_MMAP_MAX`` 0, ``M_TRIM_THRESHOLD`` and
-    ``M_TOP_PAD``), once per process; returns whether it was applied.
-
-    A CPU forward of AASIST allocates ~300 MB of activations per clip in blocks above
-    glibc's mmap threshold; each is mapped, faulted in page by page and unmapped again,
-    so 30-55% of the CPU time went to the kernel (page faults). With these settings the
-    same blocks are reused from the heap: peak memory unchanged, about 2x faster
-    (docs/PERFORMANCE.md). ``FAKEBENCH_MALLOC=default`` (or any glibc ``MALLOC_*_``
-    variable set by the user) leaves the allocator alone.
-    """
-    global _ALLOCATOR_TUNED
-    if _ALLOCATOR_TUNED:
-        return True
-    if os.environ.get("FAKEBENCH_MALLOC", "").lower() in ("default", "off", "0", "no") or \
-            any(k.startswith("MALLOC_") and k.endswith("_") for k in os.environ):
-        return False
-    import platform
-    import sys
-
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4
-        ok = libc.mallopt(m_mmap_max, 0) and libc.mallopt(m_trim_threshold, 1 << 30) and \
-            libc.mallopt(m_top_pad, 64 << 20)
-    except (OSError, AttributeError):
-        return False
-    _ALLOCATOR_TUNED = bool(ok)
-    return _ALLOCATOR_TUNED
 
 
 def _seed_everything(seed: int) -> None:

@@ -7,9 +7,7 @@ score means *more likely fake*. Datasets translate their own words ("bonafide",
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -118,36 +116,6 @@ class AttrsPool:
 def shared_attrs(values: Mapping[str, Any] | None, pool: AttrsPool | None = None) -> FrozenAttrs:
     """``values`` as a shared read-only mapping (from ``pool`` when given)."""
     return (pool or AttrsPool()).get(values)
-
-
-#: Objects built inside :func:`bulk_objects` above which they are frozen on exit.
-FREEZE_AT = 100_000
-
-
-@contextmanager
-def bulk_objects() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building many small objects, and
-    keep it from walking them afterwards.
-
-    Building 611k clips (each a ``Clip``, a ``Path`` and its parts list) triggered 15-16
-    full collections, each walking every object built so far: quadratic in the corpus.
-    None of these objects form reference cycles, so nothing is lost by not collecting
-    during the build (reference counting frees them as usual). On exit, when more than
-    :data:`FREEZE_AT` objects were built, every live object is moved to the collector's
-    permanent generation (``gc.freeze()``), so the first collection afterwards does not
-    walk the millions of new objects either; they are still freed by reference counting
-    when dropped (only a reference *cycle* among frozen objects would stay until
-    ``gc.unfreeze()``). Re-entrant; the collector's previous state is restored.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            if gc.get_count()[0] > FREEZE_AT:
-                gc.freeze()
-            gc.enable()
 
 
 @dataclass(slots=True)

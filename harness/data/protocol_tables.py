@@ -335,7 +335,7 @@ def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence
     reported as ``<dataset>: <file>:<line>: <reason>`` with ``hint``. ``parse`` may return
     ``None`` to skip a row. Ids in ``id_field`` must be unique.
     """
-    from .clips import bulk_objects
+    from ..memory import bulk_objects
 
     rows_out: list[Sequence[str]] = []
     lines: list[int] = []
@@ -534,7 +534,7 @@ def child_paths(folder: str | Path, names: Sequence[str]) -> list[Path]:
     names = list(names)
     if not names:
         return []
-    from .clips import bulk_objects
+    from ..memory import bulk_objects
 
     make = getattr(folder, "_make_child_relpath", None)
     # one scan of the joined names instead of a test per name: none holds a separator or NUL,

@@ -44,7 +44,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ..data.clips import bulk_objects
+from ..memory import bulk_objects
 from ..errors import FakebenchError
 from ..storage import connect_sqlite
 from .base import SCHEMA, RecordError

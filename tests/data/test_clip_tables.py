@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from fakebench.data import Clip
-from fakebench.data.clips import EMPTY_ATTRS, AttrsPool, bulk_objects
+from fakebench.data.clips import EMPTY_ATTRS, AttrsPool
+from fakebench.memory import bulk_objects
 from fakebench.data.protocol_tables import Table, load_table, save_table
 
 

@@ -5,6 +5,8 @@ process, torch's many small convolution calls spend most of their time waiting o
 other (20-50x slower under load), so these tests run torch single-threaded.
 """
 
+import csv
+
 import pytest
 import torch
 
@@ -15,3 +17,20 @@ def single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def speech_csv(tmp_path, shared, speech_rows):
+    """The 12 shortest real (LibriSpeech, LJSpeech, VCTK) and 12 shortest synthetic clips of
+    the shared speech set (48 s in all), listed by absolute path."""
+    def shortest(label):
+        return sorted((r for r in speech_rows if r["label"] == label), key=lambda r: float(r["duration"]))[:12]
+
+    real, fake = shortest("real"), shortest("fake")
+    path = tmp_path / "speech.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["path", "label", "system", "speaker"])
+        for r in real + fake:
+            w.writerow([shared / "data" / "speech" / r["path"], r["label"], r["system"], r["speaker"]])
+    return path

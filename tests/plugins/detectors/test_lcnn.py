@@ -301,23 +301,6 @@ def test_rawboost_training_is_reproducible_and_differs_from_none():
 # -- end to end through the CLI -----------------------------------------------------------
 
 
-@pytest.fixture
-def speech_csv(tmp_path, shared, speech_rows):
-    """The 12 shortest real (LibriSpeech, LJSpeech, VCTK) and 12 shortest synthetic clips of
-    the shared speech set (48 s in all), listed by absolute path."""
-    def shortest(label):
-        return sorted((r for r in speech_rows if r["label"] == label), key=lambda r: float(r["duration"]))[:12]
-
-    real, fake = shortest("real"), shortest("fake")
-    path = tmp_path / "speech.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["path", "label", "system", "speaker"])
-        for r in real + fake:
-            w.writerow([shared / "data" / "speech" / r["path"], r["label"], r["system"], r["speaker"]])
-    return path
-
-
 def cli(*args):
     from fakebench.cli import main
 
