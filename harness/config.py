@@ -273,7 +273,9 @@ def parse_memory(value: str | int | float) -> int:
             raise ConfigError(f"--max-memory {value!r} is not a size",
                               hint="e.g. --max-memory 4G or --max-memory 2500M (binary units; a number is MiB)")
         mib = float(m.group(1)) * _UNITS[m.group(2).lower()]
-    if not math.isfinite(mib) or mib < 64:
+    if not math.isfinite(mib):
+        raise ConfigError(f"--max-memory {value!r} is not a finite size", hint="e.g. --max-memory 4G")
+    if mib < 64:
         raise ConfigError(f"--max-memory {value!r} is too small", hint="give at least 64M")
     return int(mib)
 

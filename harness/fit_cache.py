@@ -181,6 +181,14 @@ class FitCache:
             return f"the fit could not be cached ({e.strerror or e}); the next identical run fits again"
         return None
 
+    def forget(self, key: str) -> None:
+        """Remove a cached fit and its summary (an unreadable one)."""
+        for path in (self.path(key), self.summary_path(key)):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
     def summary_path(self, key: str) -> Path:
         return Path(self.cache.root) / "fits" / f"{key}.json"
 
@@ -246,7 +254,12 @@ class DeferredFit:
 
         if self._real is not None:
             return save_detector(path, self._real, meta)
-        return resave_detector(self._fits.path(self._key), path, meta)
+        try:
+            return resave_detector(self._fits.path(self._key), path, meta)
+        except FakebenchError as e:
+            self._fits.forget(self._key)  # the next identical run fits again
+            raise FakebenchError(f"the cached fit is unreadable ({e.message}); it was removed, so the next "
+                                 "identical run fits again") from None
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not set above
         if name.startswith("__") or name in ("_real", "_fits", "_key", "_cls", "_params"):

@@ -81,7 +81,11 @@ def resave_detector(src: str | Path, dst: str | Path, meta: dict[str, Any]) -> P
     """Copy the saved detector ``src`` to ``dst`` with ``meta`` in place of its own, without
     building the detector (its state is read as tensors and written back as they are):
     how a warm run saves the model of a fit it took from the cache."""
-    payload = torch.load(src, map_location="cpu", weights_only=True)
+    try:
+        payload = torch.load(src, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise WeightsError(f"saved detector {str(src)!r} is corrupt: "
+                           f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise WeightsError(f"{str(src)!r} is not a fakebench detector file")
     payload["meta"] = json.dumps(meta, sort_keys=True)

@@ -553,6 +553,10 @@ class Runner:
             msg = f"the trained detector could not be saved to {str(path)!r} ({e.strerror or e})"
             log.warning(msg)
             rec["warnings"].append(msg)
+        except FakebenchError as e:  # a cached fit gone bad: the scores stand, the model file is not written
+            msg = f"no model file written: {e.message}"
+            log.warning(msg)
+            rec["warnings"].append(msg)
         return None
 
     def _plugin_versions(self) -> dict[str, str]:

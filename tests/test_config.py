@@ -148,6 +148,7 @@ def test_every_run_key_reaches_the_spec(key, tmp_path):
     ({"batch_size": 0}, "--batch-size 0 must be an integer >= 1"),
     ({"max_memory": "lots"}, "--max-memory 'lots' is not a size"),
     ({"max_memory": "10M"}, "too small"),
+    ({"max_memory": float("inf")}, "not a finite size"),
     ({"workers": -1}, "--workers -1 must be an integer >= 0"),
     ({"retrain": "yes please"}, "retrain must be true or false"),
     ({"threshold": "median"}, "unknown threshold policy"),

@@ -297,3 +297,19 @@ def test_the_first_warm_rerun_of_aasist_builds_no_network(shared, tmp_path, monk
     monkeypatch.setattr(_aasist_net.AASISTNet, "__init__", refused)
     second = fakebench.run(**kw)[0]
     assert second["training"]["reused_fit"] and second["metrics"] == first["metrics"]
+
+
+def test_a_corrupt_cached_fit_costs_the_model_file_not_the_run(small_foley, tmp_path, monkeypatch):
+    monkeypatch.setattr("fakebench.provenance.git_sha", lambda: "0" * 40)  # a clean checkout: fits are cached
+    kw = dict(dataset="foley-demo", detector="mfcc-logreg", data_root=str(small_foley),
+              results_dir=str(tmp_path / "r"), cache_dir=str(tmp_path / "c"))
+    first = fakebench.run(**kw)[0]
+    fits = list((tmp_path / "c" / "fits").glob("*.pt"))
+    assert len(fits) == 1
+    fits[0].write_bytes(fits[0].read_bytes()[:100])  # truncated on disk
+    second = fakebench.run(**kw)[0]
+    assert second["metrics"] == first["metrics"] and "model_file" not in second
+    assert any("cached fit is unreadable" in w for w in second["warnings"])
+    assert not list((tmp_path / "c" / "fits").iterdir())  # removed: the next run fits again
+    third = fakebench.run(**kw)[0]
+    assert not third["training"]["reused_fit"] and "model_file" in third
