@@ -204,7 +204,10 @@ class FitCache:
         if not isinstance(summary, dict) or summary.get("detector") != cls.name or \
                 not isinstance(summary.get("params"), dict):
             return None
-        return DeferredFit(self, key, cls, summary)
+        try:
+            return DeferredFit(self, key, cls, summary)
+        except (TypeError, ValueError):  # a summary edited or written by something else: read the fit itself
+            return None
 
 
 class DeferredFit:
