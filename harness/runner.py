@@ -302,8 +302,7 @@ class Runner:
             for test, ct in (p for p in pairs if p[0].condition == cond):
                 x_ev = self._inputs(test.clips, feats[condition_key_of(ct)], ct)
                 # scores of an identical earlier run (same fit, same inputs): no clip through the network
-                skey = self.fits.scores_key(fit.key, test.clips, x_ev, {
-                    "condition": condition_key_of(ct), "length": str(self.length), "precision": self.spec.precision})
+                skey = self._scores_key(fit.key, test.clips, x_ev, ct, "eval")
                 scores = self.fits.load_scores(skey, len(test.clips))
                 if scores is not None:
                     log.info("reused the scores of %d %s clips from an identical earlier run", len(scores), test.name)
@@ -486,15 +485,18 @@ class Runner:
                  batch, per_clip, budget)
         return batch
 
+    def _scores_key(self, fit_key: str | None, clips: list[Clip], x: Any, condition: Any, split: str) -> str | None:
+        """The score cache's key of ``clips`` (inputs ``x``) scored by the fit ``fit_key``."""
+        return self.fits.scores_key(fit_key, clips, x, {"split": split, "condition": condition_key_of(condition),
+                                                        "length": str(self.length), "precision": self.spec.precision})
+
     def _val_scores(self, detector, val: list[Clip], feats, condition=None, fit_key: str | None = None) -> np.ndarray:
         """Scores of the val split: those ``fit`` already computed with the final model
         (``val_scores_``), else those an identical earlier run cached, else scored now; so
         no clip goes through the network twice, and none on a warm re-run."""
         have = getattr(detector, "val_scores_", None)
         x_val = self._inputs(val, feats, condition)
-        skey = self.fits.scores_key(fit_key, val, x_val, {
-            "split": "val", "condition": condition_key_of(condition), "length": str(self.length),
-            "precision": self.spec.precision})
+        skey = self._scores_key(fit_key, val, x_val, condition, "val")
         if have is not None and np.shape(have) == (len(val),):
             have = np.asarray(have, dtype=np.float64)
             if skey is not None and not self.fits.scores_path(skey).is_file():
