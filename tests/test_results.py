@@ -1,5 +1,6 @@
 """The results store and leaderboards read only records."""
 
+import json
 
 import pytest
 
@@ -141,3 +142,16 @@ def test_record_parsing_is_the_same_with_the_fast_parser_and_words_errors_as_jso
         123456789012345678901234567890  # outside the fast parser: json's values
     with pytest.raises(RecordError, match="truncated JSON"):
         RS._parse(Path("r.json"), text[:-1].encode())
+
+
+def test_records_can_leave_out_fields_after_validating_them(tmp_path):
+    from fakebench.cli.leaderboard import UNUSED_FIELDS
+
+    store = ResultStore(tmp_path)
+    store.add({**_record("r1", 0, 0.9), "training": {"history": [{"epoch": 1, "loss": 0.5}]}}, [])
+    (tmp_path / "runs" / "bad.json").write_text(json.dumps({**_record("bad", 1, 0.8), "seed": "one"}))
+    full, = store.records()
+    assert full["training"]["history"]
+    lean, = store.records(omit=UNUSED_FIELDS)  # the bad record is still refused: validation comes first
+    assert "training" not in lean and lean["metrics"] == full["metrics"]
+    assert store.skipped_count == 1
