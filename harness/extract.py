@@ -23,6 +23,7 @@ from .audio import LengthPolicy, load_audio
 from .cache import EmbeddingCache, Namespace
 from .hashing import CONTENT_KEY_LENGTH, file_digest
 from .data import Clip
+from .data.clip_list import clip_path_strings
 from .contracts.embedder import Embedder
 from .errors import AudioError, FakebenchError
 from .timing import Stopwatch
@@ -197,7 +198,7 @@ def extract(
         nskey = embedder.cache_key(str(policy)) + ("-frames" if frames else "") + namespace_suffix(condition)
         ns = cache.namespace(nskey, scan=False)  # indexed only if the split snapshot falls short
         stats.namespace = nskey
-        found = cache.lookup(ns, [c.path for c in clips])
+        found = cache.lookup(ns, clip_path_strings(clips))
         keys, out, stats.shard_reads = found.keys, found.arrays, found.reads
     todo = [i for i, a in enumerate(out) if a is None]
     stats.cached = len(clips) - len(todo)

@@ -29,6 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .data import Clip
+from .data.clip_list import clip_column, clip_ids, clip_path_strings
 from .errors import FakebenchError
 from .params import to_json_safe
 
@@ -89,9 +90,11 @@ class FitCache:
             if isinstance(a, np.ndarray):
                 h.update(np.ascontiguousarray(a).tobytes())
         if x is not None and not isinstance(x, np.ndarray):
-            known = self.cache.hasher.known([c.path for c in clips])
-            for c, k in zip(clips, known):
-                h.update(f"{c.id}\t{k or _stat_key(c.path)}\t{c.speaker}\t{c.transcript}\n".encode())
+            paths = clip_path_strings(clips)
+            known = self.cache.hasher.known(paths)
+            for cid, p, k, speaker, transcript in zip(clip_ids(clips), paths, known, clip_column(clips, "speaker"),
+                                                      clip_column(clips, "transcript")):
+                h.update(f"{cid}\t{k or _stat_key(p)}\t{speaker}\t{transcript}\n".encode())
 
     # -- per-clip scores of a fitted detector ------------------------------------------------
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from .audio import LengthPolicy
 from .data import Clip
+from .data.clip_list import clip_column, clip_path_strings
 from .errors import AudioError, ConfigError
 
 #: The input fields a detector may declare in ``inputs``.
@@ -139,7 +140,7 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
                               hint="it needs an embedder: --detector EMBEDDER-" + detector.name)
         if not clips:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([table[str(c.path)] for c in clips]).astype(np.float32, copy=False)
+        return np.stack([table[p] for p in clip_path_strings(clips)]).astype(np.float32, copy=False)
 
     if need == ("embedding",):
         return stacked("embedding")
@@ -147,12 +148,13 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
     if "embedding" in need:
         x.embedding = stacked("embedding")
     if "frames" in need:
-        x.frames = [features["frames"][str(c.path)] for c in clips]
+        frames = features["frames"]
+        x.frames = [frames[p] for p in clip_path_strings(clips)]
     if "audio" in need:
         hasher = getattr(transcript_cache, "hasher", None)
         x.audio = AudioSource(clips, detector.sample_rate or 16000, length, condition=condition, hasher=hasher)
     if "speaker" in need:
-        x.speaker = [c.speaker for c in clips]
+        x.speaker = clip_column(clips, "speaker")
     if "transcript" in need:
         from .transcripts import transcripts_for
 

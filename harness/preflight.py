@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .data.clip_list import clip_path_strings
 from .errors import CacheError, ConfigError, DatasetError, FakebenchError, WeightsError
 from .requirements import Requirement, asr_requirement, probe_url
 
@@ -591,7 +592,7 @@ def _embedding_hits(runner, emb, fingerprint: str, clips, frames: bool, ct) -> i
     ns = runner.cache.namespace(nskey)
     if not len(ns):
         return 0
-    keys = runner.cache.hasher.known([c.path for c in clips])
+    keys = runner.cache.hasher.known(clip_path_strings(clips))
     return sum(1 for k in keys if k is not None and k in ns)
 
 
@@ -632,7 +633,7 @@ def _cached_transcripts(runner: "Runner", s, model_ref: str, clips) -> int:
     store = TranscriptStore(runner.cache.root, t.namespace())
     if not store.dir.is_dir():
         return 0
-    keys = runner.cache.hasher.known([c.path for c in clips])
+    keys = runner.cache.hasher.known(clip_path_strings(clips))
     return sum(1 for k in keys if k is not None and store._path(k).is_file())
 
 

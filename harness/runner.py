@@ -32,6 +32,7 @@ from .audio import LengthPolicy
 from .conditions import condition_key_of
 from .config import RunSpec, route
 from .data import FAKE, Clip
+from .data.clip_list import clip_ids, clip_labels, clip_path_strings, take_clips
 from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
@@ -209,7 +210,7 @@ class Runner:
         if stats.padded:
             log.warning("%d clip(s) were shorter than %s's shortest input (%.2f s) and were zero-padded",
                         stats.padded, emb.name, emb.min_seconds)
-        return {str(c.path): a for c, a in zip(clips, arrays) if a is not None}, stats
+        return {p: a for p, a in zip(clip_path_strings(clips), arrays) if a is not None}, stats
 
     def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]], condition: Any = None) -> Any:
         return build_inputs(self.pipeline.detector, clips, features=feats, length=self.length,
@@ -274,7 +275,7 @@ class Runner:
         if any(feats.values()):
             def kept(clips, key):
                 have = set.intersection(*(set(f) for f in feats[key].values()))
-                return [c for c in clips if str(c.path) in have]
+                return take_clips(clips, [i for i, p in enumerate(clip_path_strings(clips)) if p in have])
 
             train, val = kept(train, condition_key_of(train_ct)), kept(val, condition_key_of(train_ct))
         pairs = []  # (test set under a condition, its transform)
@@ -342,7 +343,7 @@ class Runner:
                "val_labels": y_val, "device": self.device,
                "scores_are_logits": bool(det_cls.scores_are_logits or calibration is not None),
                "asv_scores": test.dataset.asv_scores("eval"),
-               "sasv_trials": test.dataset.sasv_trials("eval"), "clip_ids": [c.id for c in test.clips]}
+               "sasv_trials": test.dataset.sasv_trials("eval"), "clip_ids": clip_ids(test.clips)}
         result = evaluate(scores, y_ev, test.clips, self.metric_classes, ctx,
                           attributes=test.dataset.attributes, skip_unavailable=not self.spec.metrics)
         result.update(threshold=thr, threshold_source=self.spec.threshold, scores_are_logits=ctx["scores_are_logits"])
@@ -589,11 +590,11 @@ def _score_locally(detector: Any, x: Any) -> Any:
 
 
 def _labels(clips: list[Clip]) -> np.ndarray:
-    return np.array([c.label for c in clips], dtype=np.int64)
+    return clip_labels(clips)
 
 
 def _counts(clips: list[Clip]) -> str:
-    fake = sum(c.label == FAKE for c in clips)
+    fake = int((clip_labels(clips) == FAKE).sum())
     return f"{len(clips)} ({len(clips) - fake} real, {fake} fake)"
 
 

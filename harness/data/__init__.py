@@ -1,6 +1,7 @@
 """Corpus data: clips and labels, split protocols, protocol tables and CSV manifests.
 
 * :mod:`~fakebench.data.clips`: the :class:`Clip` record and the one label convention;
+* :mod:`~fakebench.data.clip_list`: :class:`ClipList`, clips stored by column (large corpora);
 * :mod:`~fakebench.data.splits`: split protocols for corpora without official splits;
 * :mod:`~fakebench.data.protocol_tables`: streaming parsers and the cached index of
   protocol files (ASVspoof, In-the-Wild...);

@@ -122,12 +122,21 @@ class Table:
         ``names``; ``transform`` may rewrite each distinct mapping, e.g. drop empty values),
         one shared read-only mapping per distinct combination
         (:class:`fakebench.data.clips.FrozenAttrs`): for ``Clip(..., attrs=...)``."""
+        codes, shared = self.shared_attrs_codes(names, rows, keys, transform)
+        return [shared[j] for j in codes.tolist()]
+
+    def shared_attrs_codes(self, names: Sequence[str], rows: Sequence[int] | np.ndarray | None = None,
+                           keys: Sequence[str] | None = None,
+                           transform: Callable[[dict[str, str]], dict[str, Any]] | None = None
+                           ) -> tuple[np.ndarray, list]:
+        """:meth:`shared_attrs` as ``(codes, distinct mappings)``: row ``j``'s mapping is
+        ``mappings[codes[j]]`` (for ``ClipList(..., attrs=(codes, mappings))``)."""
         from .clips import AttrsPool
 
         keys = list(names) if keys is None else list(keys)
         idx = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
         if not len(idx):
-            return []
+            return np.zeros(0, dtype=np.int64), []
         parts = [self.codes(n) for n in names]
         combo = np.zeros(len(idx), dtype=np.int64)
         radix = 1
@@ -144,7 +153,7 @@ class Table:
         for i in idx[first].tolist():
             d = {k: vocab[int(codes[i])] for k, (codes, vocab) in zip(keys, parts)}
             shared.append(pool.get(transform(d) if transform is not None else d))
-        return [shared[j] for j in inverse.tolist()]
+        return inverse.reshape(-1).astype(np.int64, copy=False), shared
 
 
 class _Coded:
@@ -521,6 +530,14 @@ def list_names(folder: str | Path) -> set[str]:
         return set()
 
 
+def plain_names(names: Sequence[str]) -> bool:
+    """Whether every name is a plain file name: no separator or NUL, not "", "." or "..".
+    One scan of the joined names instead of a test per name."""
+    joined = "\x00" + "\x00".join(names) + "\x00"
+    return (joined.count("\x00") == len(names) + 1 and "/" not in joined and os.sep not in joined
+            and "\x00\x00" not in joined and "\x00.\x00" not in joined and "\x00..\x00" not in joined)
+
+
 def child_paths(folder: str | Path, names: Sequence[str]) -> list[Path]:
     """``[folder / name for name in names]``, fast enough for 611k names.
 
@@ -537,12 +554,7 @@ def child_paths(folder: str | Path, names: Sequence[str]) -> list[Path]:
     from ..memory import bulk_objects
 
     make = getattr(folder, "_make_child_relpath", None)
-    # one scan of the joined names instead of a test per name: none holds a separator or NUL,
-    # none is "", "." or ".."
-    joined = "\x00" + "\x00".join(names) + "\x00"
-    plain = (make is not None and joined.count("\x00") == len(names) + 1 and "/" not in joined
-             and os.sep not in joined and "\x00\x00" not in joined and "\x00.\x00" not in joined
-             and "\x00..\x00" not in joined)
+    plain = make is not None and plain_names(names)
     if plain:
         try:
             plain = make(names[0]) == folder / names[0] and str(make(names[0])) == str(folder / names[0])

@@ -359,10 +359,14 @@ def check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool)
 
 def unique_clips(clips: list[Clip]) -> list[Clip]:
     """``clips`` without repeats of the same audio file (first occurrence kept)."""
-    seen, out = set(), []
-    for c in clips:
-        key = str(c.path)
+    from .clip_list import ClipList, clip_path_strings, take_clips
+
+    paths = clip_path_strings(clips)
+    if isinstance(clips, ClipList) and len(set(paths)) == len(paths):
+        return clips  # no repeat: the columns as they are, no clip object built
+    seen, keep = set(), []
+    for i, key in enumerate(paths):
         if key not in seen:
             seen.add(key)
-            out.append(c)
-    return out
+            keep.append(i)
+    return take_clips(clips, keep)

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.clip_list import clip_path_strings
 from ..errors import ConfigError, FakebenchError
 from . import require_ray
 
@@ -383,7 +384,7 @@ class RayExecutor:
             nskey = embedder.cache_key(str(policy)) + ("-frames" if frames else "") + namespace_suffix(condition)
             ns = cache.namespace(nskey)
             stats.namespace = nskey
-            keys = cache.hasher.known([c.path for c in clips])
+            keys = cache.hasher.known(clip_path_strings(clips))
             out, stats.shard_reads = ns.get_many(keys)
         todo = [i for i, a in enumerate(out) if a is None]
         stats.cached = len(clips) - len(todo)

@@ -82,7 +82,6 @@ single t-DCF, so ``asv_scores`` returns None. ``asv_scores("val")`` gives the AS
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 from pathlib import Path
@@ -90,7 +89,7 @@ from pathlib import Path
 import numpy as np
 
 from fakebench.api import Clip, Dataset, DatasetError, FakebenchError, hookimpl
-from fakebench.api import Table, build_table, cached_table, child_paths, iter_lines, keep_present, list_names
+from fakebench.api import ClipList, PathColumn, Table, build_table, cached_table, iter_lines, keep_present, list_names
 
 from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
 from fakebench.api import Bool
@@ -274,12 +273,13 @@ class _Asvspoof2021(Dataset):
                                hint="use subset=eval, progress, hidden, a comma list of those, or all")
         return chosen
 
-    def _attrs(self, table: Table, rows: list[int]) -> list:
-        """The attributes of each trial of ``rows``; clips with equal ones share one
-        read-only mapping (a 611k-trial index has a few hundred combinations)."""
-        return table.shared_attrs(("codec", "transmission", "subset", "trim"), rows)
+    def _attrs(self, table: Table, rows: np.ndarray) -> tuple[np.ndarray, list]:
+        """The attributes of each trial of ``rows`` as ``(codes, distinct mappings)``; clips
+        with equal ones share one read-only mapping (a 611k-trial index has a few hundred
+        combinations)."""
+        return table.shared_attrs_codes(("codec", "transmission", "subset", "trim"), rows)
 
-    def eval_clips(self) -> list[Clip]:
+    def eval_clips(self) -> ClipList:
         table = self.table()
         wanted = self.subsets()
         rows = np.flatnonzero(table.mask("subset", wanted)).tolist()
@@ -311,32 +311,27 @@ class _Asvspoof2021(Dataset):
             default_dir = dirs[0]
         else:
             default_dir = self.base() / f"ASVspoof2021_{self.track}_eval" / "flac"
+        # columns from the index's dictionary codes: no per-clip object until one is asked for
+        rows = np.asarray(rows, dtype=np.int64)
+        every = len(rows) == len(ids)  # all rows, in order (subset=all, nothing missing)
+        clip_ids = ids if every else [ids[i] for i in rows.tolist()]
         if where:
-            by_dir: dict[Path, list[int]] = {}
-            for i in rows:
-                by_dir.setdefault(where.get(ids[i], default_dir), []).append(i)
-            found: dict[int, Path] = {}
-            for folder, idx in by_dir.items():
-                found.update(zip(idx, child_paths(folder, [ids[i] + ".flac" for i in idx])))
-            paths = [found[i] for i in rows]
+            folders = [default_dir] + sorted({d for d in where.values() if d != default_dir}, key=str)
+            code_of = {d: k for k, d in enumerate(folders)}
+            folder_codes = np.array([code_of[where.get(fid, default_dir)] for fid in clip_ids], dtype=np.int32)
+            paths = PathColumn(folders, clip_ids, folder_codes, suffix=".flac")
         else:
-            paths = child_paths(default_dir, [ids[i] + ".flac" for i in rows])
-        # per-row values from the index's dictionary codes (no per-row dict or string test)
-        spoof = table.mask("key", ("spoof",))[rows].tolist()
+            paths = PathColumn([default_dir], clip_ids, suffix=".flac")
+        spoof = table.mask("key", ("spoof",))
+        spoof = spoof if every else spoof[rows]
         attack_codes, attack_vocab = table.codes("attack")
-        system_of = [a if a not in ("-", "bonafide") else None for a in attack_vocab]
+        systems = [None] + [a if a not in ("-", "bonafide") else None for a in attack_vocab]
+        system_codes = np.where(spoof, (attack_codes if every else attack_codes[rows]).astype(np.int64) + 1, 0)
         speaker_codes, speaker_vocab = table.codes("speaker")
         attrs = self._attrs(table, rows)
-        gc_was_on = gc.isenabled()
-        gc.disable()  # 611k Clips: no cyclic-GC passes over them while they are built (none forms a cycle)
-        try:
-            return [Clip(ids[i], path, 1 if s else 0, "eval", None, system_of[a] if s else None, speaker_vocab[k],
-                         attrs=at)
-                    for i, path, s, a, k, at in zip(rows, paths, spoof, attack_codes[rows].tolist(),
-                                                    speaker_codes[rows].tolist(), attrs)]
-        finally:
-            if gc_was_on:
-                gc.enable()
+        return ClipList(clip_ids, paths, spoof.astype(np.int64), split="eval",
+                        system=(system_codes, systems),
+                        speaker=(speaker_codes if every else speaker_codes[rows], speaker_vocab), attrs=attrs)
 
     def load(self):
         self.check_protocol()
@@ -456,14 +451,14 @@ class Asvspoof21DF(_Asvspoof2021):
     fields = DF_FIELDS
     attributes = ("speaker", "system", "codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task", "vcc_team")
 
-    def _attrs(self, table: Table, rows: list[int]) -> list:
+    def _attrs(self, table: Table, rows: np.ndarray) -> tuple[np.ndarray, list]:
         def vcc_only_when_given(attrs: dict) -> dict:
             if attrs["vcc_task"] == "-":
                 del attrs["vcc_task"], attrs["vcc_team"]
             return attrs
 
-        return table.shared_attrs(("codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task", "vcc_team"),
-                                  rows, transform=vcc_only_when_given)
+        return table.shared_attrs_codes(("codec", "source_corpus", "vocoder", "subset", "trim", "vcc_task",
+                                         "vcc_team"), rows, transform=vcc_only_when_given)
 
 
 @hookimpl
