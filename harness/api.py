@@ -19,7 +19,7 @@ What is here, by job:
   :func:`clip_column`, :func:`parse_label`, :func:`random_split`, :func:`unseen_systems_split`,
   :func:`group_split`, :func:`fixed_split`, :func:`with_split`, :func:`apply_protocol`;
 * **protocol files** (streamed, cached as an index): :class:`Table`, :func:`iter_lines`,
-  :func:`iter_csv`, :func:`build_table`, :func:`cached_table`, :func:`keep_present`,
+  :func:`iter_csv`, :func:`build_table` (with a :class:`Layout`: split by NumPy), :func:`cached_table`, :func:`keep_present`,
   :func:`list_names`, :func:`child_paths`, :func:`read_manifest`, :data:`SPLIT_NAMES`,
   :func:`audio_files`, :func:`subdirs`, :data:`AUDIO_SUFFIXES`;
 * **user files**: :func:`open_text` / :func:`decode_text` (UTF-8 or BOM-marked UTF-16/32,
@@ -113,6 +113,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "keep_present": ("fakebench.data.protocol_tables", "keep_present"),
     "list_names": ("fakebench.data.protocol_tables", "list_names"),
     "child_paths": ("fakebench.data.protocol_tables", "child_paths"),
+    "Layout": ("fakebench.data.token_columns", "Layout"),
     "index_root": ("fakebench.data.protocol_tables", "index_root"),
     "read_manifest": ("fakebench.data.manifest_csv", "read_manifest"),
     "SPLIT_NAMES": ("fakebench.data.manifest_csv", "SPLIT_NAMES"),

@@ -33,11 +33,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import DatasetError
+
+if TYPE_CHECKING:
+    from .token_columns import Layout
 
 log = logging.getLogger("fakebench")
 
@@ -337,14 +340,28 @@ def iter_csv(path: str | Path, *, dataset: str, delimiter: str = ",", required: 
 
 def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence[str]], fields: Sequence[str], *,
                 source: str | Path, dataset: str, id_field: str | None = "id",
-                hint: str | None = None) -> Table:
+                hint: str | None = None, layout: "Layout | None" = None) -> Table:
     """Parse each row with ``parse(row) -> values`` (one string per field) into a :class:`Table`.
 
     ``parse`` raises ``ValueError`` (or :class:`DatasetError`) with a short reason; it is
     reported as ``<dataset>: <file>:<line>: <reason>`` with ``hint``. ``parse`` may return
     ``None`` to skip a row. Ids in ``id_field`` must be unique.
+
+    With a :class:`~fakebench.data.token_columns.Layout` and rows from :func:`iter_lines`,
+    a plain-ASCII file that fits the layout is split by NumPy instead
+    (:func:`~fakebench.data.token_columns.read_columns`; 611k lines in about 1 s instead of
+    4-5 s); any other file, and every file with an error, is read line by line here.
     """
     from ..memory import bulk_objects
+
+    if layout is not None and isinstance(rows, LineRows):
+        from .token_columns import read_columns
+
+        fast = read_columns(rows.path, fields, layout, comment=rows.comment, id_field=id_field)
+        if fast is not None:
+            cols, line_numbers = fast
+            return Table({k: _Coded(*v) if isinstance(v, tuple) else v for k, v in cols.items()},
+                         line_numbers, source)
 
     rows_out: list[Sequence[str]] = []
     lines: list[int] = []

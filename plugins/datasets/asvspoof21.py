@@ -89,7 +89,7 @@ from pathlib import Path
 import numpy as np
 
 from fakebench.api import Clip, Dataset, DatasetError, FakebenchError, hookimpl
-from fakebench.api import ClipList, PathColumn, Table, build_table, cached_table, iter_lines, keep_present, list_names
+from fakebench.api import ClipList, Layout, PathColumn, Table, build_table, cached_table, iter_lines, keep_present, list_names
 
 from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
 from fakebench.api import Bool
@@ -145,6 +145,20 @@ def parse_df_line(fields: list[str]) -> tuple[str, ...]:
     parse_key(fields[5])
     _check_subset(fields[7], fields[1])
     return tuple(fields) + ("-",) * (13 - len(fields))
+
+
+def _check_key(value: str) -> None:
+    parse_key(value)
+
+
+def _check_subset_value(value: str) -> None:
+    _check_subset(value, "")
+
+
+#: The trial_metadata.txt lines as :func:`parse_la_line` / :func:`parse_df_line` accept
+#: them, for the vectorised reader (the parse functions stay the reference).
+LA_LAYOUT = Layout(widths=(8,), checks={"key": _check_key, "subset": _check_subset_value})
+DF_LAYOUT = Layout(widths=(9, 13), pad="-", checks={"key": _check_key, "subset": _check_subset_value})
 
 
 def parse_asv_meta_line(fields: list[str]) -> tuple[str, ...]:
@@ -252,12 +266,12 @@ class _Asvspoof2021(Dataset):
 
     def table(self) -> Table:
         path = self.metadata_file()
-        parse = parse_la_line if self.track == "LA" else parse_df_line
+        parse, layout = (parse_la_line, LA_LAYOUT) if self.track == "LA" else (parse_df_line, DF_LAYOUT)
         hint = f"see the {self.name} docstring (`fakebench list datasets`) for the trial_metadata.txt line format"
 
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse, self.fields, source=path, dataset=self.name, hint=hint)
+            return build_table(rows, parse, self.fields, source=path, dataset=self.name, hint=hint, layout=layout)
 
         return cached_table(f"{self.name}-trial_metadata", [path], build, version=LOADER_VERSION,
                             use_cache=self.cache)
