@@ -387,26 +387,22 @@ import json, os, sys, time
 from pathlib import Path
 import numpy as np
 from fakebench.cache import EmbeddingCache, read_npz_members
-from fakebench.data import Clip
-from fakebench.memory import bulk_objects
-from fakebench.data.protocol_tables import child_paths
+from fakebench.data.clip_list import ClipList, PathColumn
 from fakebench.extract import extract, stack_scene
 from fakebench.hashing import stat_many
 root, n, rounds, floor, pack = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5]
 clips_dir = f"{root}/clips"
 emb = Stub()
-# the clips as a dataset builds them (child_paths, as asvspoof21 does), so that the load
-# pays what a fresh process pays for them (str() of a pathlib path is computed on first use)
 paths = [path_of(clips_dir, i) for i in range(n)]  # the floor's own strings
 
 
 def make_clips():
-    files = []
-    for k in range(-(-n // 10000)):
-        names = [os.path.basename(paths[i]) for i in range(k * 10000, min(n, k * 10000 + 10000))]
-        files += child_paths(f"{clips_dir}/p{k:03d}", names)
-    with bulk_objects():
-        return [Clip(id=f"DF_E_{2000000 + i}", path=f, label=i % 2) for i, f in enumerate(files)]
+    # the clips as a dataset hands them over: a ClipList of ids, one folder code per clip
+    # and file names (as asvspoof21 builds its 611k trials), built afresh every round
+    ids = [f"DF_E_{2000000 + i}" for i in range(n)]
+    folders = [f"{clips_dir}/p{k:03d}" for k in range(-(-n // 10000))]
+    codes = np.arange(n, dtype=np.int64) // 10000
+    return ClipList(ids, PathColumn(folders, ids, codes, suffix=".flac"), np.arange(n) % 2)
 
 
 rows = np.load(f"{root}/rows.npy")[:n]

@@ -44,6 +44,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import CacheError
+from .feature_rows import RowViews
 
 
 def default_cache_root() -> Path:
@@ -416,7 +417,8 @@ class EmbeddingCache:
                 data, offsets = _read_data(ns.dir / name)
                 if offsets is None:
                     block = np.asarray(data)[rows[sel]].astype(np.float32, copy=False)
-                    arrays = list(block)
+                    # the whole split from one block: its rows, not one array object per clip
+                    arrays = RowViews(block) if len(sel) == n and len(shards) == 1 else list(block)
                 else:
                     arrays = [np.array(data[offsets[r]:offsets[r + 1]], dtype=np.float32) for r in rows[sel].tolist()]
                 del data

@@ -24,6 +24,7 @@ from .cache import EmbeddingCache, Namespace
 from .hashing import CONTENT_KEY_LENGTH, file_digest
 from .data import Clip
 from .data.clip_list import clip_path_strings
+from .feature_rows import RowViews
 from .contracts.embedder import Embedder
 from .errors import AudioError, FakebenchError
 from .timing import Stopwatch
@@ -200,7 +201,7 @@ def extract(
         stats.namespace = nskey
         found = cache.lookup(ns, clip_path_strings(clips))
         keys, out, stats.shard_reads = found.keys, found.arrays, found.reads
-    todo = [i for i, a in enumerate(out) if a is None]
+    todo = [] if isinstance(out, RowViews) else [i for i, a in enumerate(out) if a is None]
     stats.cached = len(clips) - len(todo)
     if todo:
         if loader is not None:
@@ -331,4 +332,6 @@ def stack_scene(arrays: Sequence[np.ndarray | None]) -> np.ndarray:
     """(n, D) from per-clip (D,) arrays; every array must be present."""
     if not arrays:
         return np.zeros((0, 0), dtype=np.float32)
+    if isinstance(arrays, RowViews):  # served by the cache as one block
+        return arrays.matrix.astype(np.float32, copy=False)
     return np.stack([a for a in arrays]).astype(np.float32, copy=False)

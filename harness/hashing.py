@@ -63,12 +63,22 @@ def absolute_path(path: "str | os.PathLike") -> str:
     return s if s.startswith("/") else os.path.join(os.getcwd(), s)
 
 
+class AbsolutePaths(list):
+    """A list of path strings already in :func:`absolute_path`'s form (absolute, no ``//``,
+    ``/./`` or trailing ``/``), as :class:`fakebench.data.clip_list.PathColumn` builds them
+    from absolute folders and plain file names: :func:`absolute_paths` takes it as it is."""
+
+    __slots__ = ()
+
+
 def absolute_paths(paths: Sequence["str | os.PathLike"]) -> list[str]:
     """:func:`absolute_path` of each path, checked in bulk: when every path is already a
     plain absolute path (the usual case: datasets build them from an absolute root), the
     strings are returned as they are after one scan of their concatenation, instead of a
     per-path check (600k paths: about 0.2 s for the scan, measured in
     ``benchmarks/test_corpus_scale.py``; ``os.fspath`` of fresh ``Path`` objects costs 0.6 s more)."""
+    if isinstance(paths, AbsolutePaths):
+        return paths
     strs = list(map(os.fspath, paths))
     if os.sep == "/" and strs:
         n = len(strs)

@@ -25,6 +25,7 @@ from .audio import LengthPolicy
 from .data import Clip
 from .data.clip_list import clip_column, clip_path_strings
 from .errors import AudioError, ConfigError
+from .feature_rows import RowTable
 
 #: The input fields a detector may declare in ``inputs``.
 FIELDS = ("embedding", "frames", "audio", "transcript", "speaker")
@@ -140,6 +141,8 @@ def build_inputs(detector: Any, clips: Sequence[Clip], *, features: Mapping[str,
                               hint="it needs an embedder: --detector EMBEDDER-" + detector.name)
         if not clips:
             return np.zeros((0, 0), dtype=np.float32)
+        if isinstance(table, RowTable):  # one gather from the cached block
+            return table.rows(clip_path_strings(clips)).astype(np.float32, copy=False)
         return np.stack([table[p] for p in clip_path_strings(clips)]).astype(np.float32, copy=False)
 
     if need == ("embedding",):

@@ -37,6 +37,7 @@ from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
 from .extract import ExtractStats, extract
+from .feature_rows import RowTable, RowViews
 from .fit_cache import DeferredFit, FitCache
 from .inputs import build_inputs
 from .memory import current_rss_mb, tune_allocator
@@ -210,6 +211,8 @@ class Runner:
         if stats.padded:
             log.warning("%d clip(s) were shorter than %s's shortest input (%.2f s) and were zero-padded",
                         stats.padded, emb.name, emb.min_seconds)
+        if isinstance(arrays, RowViews):  # the whole split from one cached block
+            return RowTable(clip_path_strings(clips), arrays.matrix), stats
         return {p: a for p, a in zip(clip_path_strings(clips), arrays) if a is not None}, stats
 
     def _inputs(self, clips: list[Clip], feats: dict[str, dict[str, np.ndarray]], condition: Any = None) -> Any:

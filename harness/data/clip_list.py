@@ -131,8 +131,26 @@ class PathColumn:
         return self._gather(lambda folder, names: child_paths(folder, [n + suffix for n in names] if suffix else names))
 
     def strings(self) -> list[str]:
-        """``[str(p) for p in self.paths()]``, without building the ``Path`` objects."""
-        return self._gather(lambda folder, names: _child_strings(folder, names, self.suffix))
+        """``[str(p) for p in self.paths()]``, without building the ``Path`` objects (one
+        string concatenation per clip when the names are plain file names)."""
+        from ..hashing import AbsolutePaths
+        from .protocol_tables import plain_names
+
+        names, suffix = self.names, self.suffix
+        if not len(names):
+            return []
+        if not plain_names(names) or not plain_names([names[0] + suffix]) or "/" in suffix or os.sep in suffix:
+            return self._gather(lambda folder, group: _child_strings(folder, group, suffix))
+        prefixes = [str(f) if str(f).endswith(os.sep) else str(f) + os.sep for f in self.folders]
+        if self.codes is None:
+            prefix = prefixes[0]
+            out = [prefix + n + suffix for n in names] if suffix else [prefix + n for n in names]
+        else:
+            out = [prefixes[c] + n + suffix for c, n in zip(self.codes.tolist(), names)]
+        # absolute folders and plain names: already in the form the file-hash memo keys by
+        absolute = os.sep == "/" and all(p.startswith("/") and "//" not in p and "/./" not in p and "/../" not in p
+                                         for p in prefixes)
+        return AbsolutePaths(out) if absolute else out
 
     def _gather(self, make) -> list:
         names = self.names
