@@ -35,15 +35,19 @@ class Layout:
     """The shape of a whitespace-separated protocol's lines, for :func:`read_columns`.
 
     ``widths``: the field counts a line may have; a line with fewer fields than the
-    table's fields is padded with ``pad`` (as the dataset's ``parse`` does). ``checks``:
-    ``{field: check(value)}``, run once per distinct value; a check raises ``ValueError``
-    for a value ``parse`` would refuse. ``parse`` stays the reference: a test of each
-    dataset compares both readers on the same file.
+    table's fields is padded with ``pad`` (as the dataset's ``parse`` does), and with
+    ``drop_extra`` the fields past the table's are ignored (ASVspoof 5's ``TMP``).
+    ``checks``: ``{field: check(value)}``, run once per distinct value, or
+    ``{(field, field...): check(*values)}``, run once per distinct combination (a rule
+    across fields: a spoof trial names an attack); a check raises ``ValueError`` for what
+    ``parse`` would refuse. ``parse`` stays the reference: a test of each dataset compares
+    both readers on the same file.
     """
 
     widths: tuple[int, ...]
     pad: str = "-"
-    checks: Mapping[str, Callable[[str], Any]] = field(default_factory=dict)
+    checks: Mapping[Any, Callable[..., Any]] = field(default_factory=dict)
+    drop_extra: bool = False
 
 
 def read_columns(path: str | Path, fields: Sequence[str], layout: Layout, *, comment: str | None = "#",
@@ -53,7 +57,7 @@ def read_columns(path: str | Path, fields: Sequence[str], layout: Layout, *, com
 
     The file is read in blocks of ``block`` bytes cut at a line end, so the arrays of a
     step stay small (and are reused) instead of spanning the whole file."""
-    if max(layout.widths) > len(fields) or not layout.pad or not layout.pad.isascii() or \
+    if (max(layout.widths) > len(fields) and not layout.drop_extra) or not layout.pad or not layout.pad.isascii() or \
             any(c.isspace() for c in layout.pad) or (comment is not None and (len(comment) != 1 or
                                                                              not comment.isascii())):
         return None
@@ -152,18 +156,38 @@ class _BlockReader:
             # repeated values are coded, as the line reader's table codes them; ids and the
             # like are strings
             columns[name] = coded if coded is not None else _strings(words)
-        for name, check in self.layout.checks.items():
-            col = columns[name]
-            for value in (col[1] if isinstance(col, tuple) else set(col)):
-                try:
-                    check(value)
-                except ValueError:
-                    return None  # the line reader names the line
+        for names, check in self.layout.checks.items():
+            try:
+                for values in _distinct(columns, (names,) if isinstance(names, str) else tuple(names)):
+                    check(*values)
+            except (ValueError, _TextColumn):
+                return None  # the line reader names the line
         if id_field is not None:
             ids = columns[id_field]
             if (len(ids[1]) if isinstance(ids, tuple) else len(set(ids))) != n:
                 return None  # a repeated id: the line reader names both lines
         return columns, line_no
+
+
+class _TextColumn(Exception):
+    """A cross-field check names a column of mostly distinct values."""
+
+
+def _distinct(columns: dict[str, Any], names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The distinct value combinations of the named columns."""
+    if len(names) == 1:
+        col = columns[names[0]]
+        return [(v,) for v in (col[1] if isinstance(col, tuple) else set(col))]
+    if any(not isinstance(columns[k], tuple) for k in names):
+        raise _TextColumn
+    if np.prod([float(len(columns[k][1])) for k in names]) >= 2.0 ** 62:
+        raise _TextColumn  # too many combinations to pack in one integer
+    combo = np.zeros(len(columns[names[0]][0]), dtype=np.int64)
+    for k in names:
+        codes, vocab = columns[k]
+        combo = combo * len(vocab) + codes
+    _, first = np.unique(combo, return_index=True)
+    return [tuple(columns[k][1][int(columns[k][0][i])] for k in names) for i in first.tolist()]
 
 
 def _strings(words: np.ndarray) -> list[str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fakebench.api import (Bool, Clip, Dataset, DatasetError, Table, build_table, cached_table, fetch_and_extract,
-                           iter_lines)
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, Layout, Table, build_table, cached_table,
+                           fetch_and_extract, iter_lines)
 
 from ._common import asvspoof_clips
 from ._params import dataset_specs
@@ -48,6 +48,15 @@ def parse_cm_line(fields: list[str]) -> tuple[str, str, str, str, str]:
     if key == "spoof" and attack == "-":
         raise ValueError(f"spoof trial {fid!r} names no attack (ATTACK is '-')")
     return speaker, fid, env, attack, key
+
+
+def _check_spoof_attack(key: str, attack: str) -> None:
+    if key == "spoof" and attack == "-":
+        raise ValueError("a spoof trial names no attack")
+
+
+#: CM protocol lines as :func:`parse_cm_line` accepts them, for the vectorised reader.
+CM_LAYOUT = Layout(widths=(5,), checks={"key": parse_key, ("key", "attack"): _check_spoof_attack})
 
 
 def parse_asv_line(fields: list[str]) -> tuple[str, str, str]:
@@ -111,7 +120,8 @@ class _Asvspoof2019(Dataset):
 
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse_cm_line, CM_FIELDS, source=path, dataset=self.name, hint=hint)
+            return build_table(rows, parse_cm_line, CM_FIELDS, source=path, dataset=self.name, hint=hint,
+                               layout=CM_LAYOUT)
 
         return cached_table(f"{self.name}-{split}", [path], build, version=LOADER_VERSION, use_cache=self.cache)
 

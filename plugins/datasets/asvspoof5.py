@@ -78,8 +78,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-from fakebench.api import (Bool, Clip, Dataset, DatasetError, FilePath, Table, build_table, cached_table, child_paths,
-                           hookimpl, iter_lines)
+from fakebench.api import (Bool, Clip, Dataset, DatasetError, FilePath, Layout, Table, build_table, cached_table,
+                           child_paths, hookimpl, iter_lines)
 
 from ._common import asvspoof_clips, existing_root
 from ._params import dataset_specs
@@ -132,6 +132,20 @@ def parse_line(fields: list[str]) -> tuple[str, ...]:
     else:
         raise ValueError(f"unknown key {key!r} (an ASVspoof 5 key is 'bonafide' or 'spoof')")
     return speaker, fid, gender, codec, codec_q, seed, tag, attack, key
+
+
+def _check_key_attack(key: str, attack: str) -> None:
+    """The rule of :func:`parse_line` across KEY and ATTACK_LABEL."""
+    if key == "spoof":
+        if not _ATTACK.match(attack):
+            raise ValueError(f"spoof trial has attack label {attack!r}")
+    elif key != "bonafide" or attack not in ("bonafide", "-"):
+        raise ValueError(f"key {key!r} with attack label {attack!r}")
+
+
+#: Track 1 protocol lines as :func:`parse_line` accepts them (TMP dropped), for the
+#: vectorised reader.
+LAYOUT = Layout(widths=(9, 10), drop_extra=True, checks={("key", "attack"): _check_key_attack})
 
 
 def parse_trial_line(fields: list[str]) -> tuple[str, ...]:
@@ -221,7 +235,7 @@ class Asvspoof5(Dataset):
 
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse_line, FIELDS, source=path, dataset=self.name, hint=hint)
+            return build_table(rows, parse_line, FIELDS, source=path, dataset=self.name, hint=hint, layout=LAYOUT)
 
         return cached_table(f"{self.name}-{split}", [path], build, version=LOADER_VERSION, use_cache=self.cache)
 

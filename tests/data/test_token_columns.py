@@ -130,3 +130,47 @@ def test_long_values_are_coded_exactly(tmp_path):
         values = [col[1][c] for c in col[0].tolist()] if isinstance(col, tuple) else col
         assert values == [r.split()[j] for r in rows]
     assert cols["a"][1] == list(dict.fromkeys(r.split()[1] for r in rows))  # order of first appearance
+
+
+def _asvspoof5_lines(n: int, seed: int = 2) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        spoof = rng.random() < 0.8
+        attack = f"A{rng.randint(1, 32):02d}" if spoof else rng.choice(["bonafide", "-"])
+        line = (f"E_{rng.randint(1, 500):04d} E_{i:010d} {rng.choice('FM')} {rng.choice(['-', 'C01', 'C05'])} "
+                f"{rng.choice(['-', '0', '4'])} {rng.choice(['-', '1', '2'])} {rng.choice(['AC1', 'AC2', '-'])} "
+                f"{attack} {'spoof' if spoof else 'bonafide'}")
+        out.append(line + (" -" if i % 3 else ""))  # the TMP column, on most lines
+    return out
+
+
+def test_cross_field_checks_and_dropped_columns(tmp_path):
+    """ASVspoof 5 (TMP dropped, KEY x ATTACK rule) and ASVspoof 2019 CM (spoof names an attack)."""
+    from fakebench.plugins.datasets._asvspoof2019 import CM_FIELDS, CM_LAYOUT, parse_cm_line
+    from fakebench.plugins.datasets.asvspoof5 import FIELDS, LAYOUT, parse_line
+
+    path = tmp_path / "ASVspoof5.eval.track_1.tsv"
+    lines = _asvspoof5_lines(2000)
+    path.write_text("\n".join(lines) + "\n")
+    fast, slow = _both(path, parse_line, FIELDS, LAYOUT)
+    _same(fast, slow, FIELDS)
+    lines[700] = lines[700].replace(" spoof", " bonafide") if " spoof" in lines[700] else \
+        lines[700].replace(" bonafide", " spoof")  # now KEY and ATTACK_LABEL disagree
+    path.write_text("\n".join(lines) + "\n")
+    assert read_columns(path, FIELDS, LAYOUT) is None
+    with pytest.raises(DatasetError, match=r":701: (spoof|bona fide) trial 'E_0000000700' has attack label"):
+        build_table(iter_lines(path, dataset="t"), parse_line, FIELDS, source=path, dataset="t", layout=LAYOUT)
+
+    cm = tmp_path / "ASVspoof2019.LA.cm.eval.trl.txt"
+    rng = random.Random(3)
+    rows = [f"LA_{rng.randint(1, 99):04d} LA_E_{i:07d} - "
+            + (f"A{rng.randint(7, 19):02d} spoof" if rng.random() < 0.9 else "- bonafide") for i in range(1500)]
+    cm.write_text("\n".join(rows) + "\n")
+    fast, slow = _both(cm, parse_cm_line, CM_FIELDS, CM_LAYOUT)
+    _same(fast, slow, CM_FIELDS)
+    rows[321] = rows[321].rsplit(" ", 2)[0] + " - spoof"
+    cm.write_text("\n".join(rows) + "\n")
+    assert read_columns(cm, CM_FIELDS, CM_LAYOUT) is None
+    with pytest.raises(DatasetError, match=r":322: spoof trial 'LA_E_0000321' names no attack"):
+        build_table(iter_lines(cm, dataset="t"), parse_cm_line, CM_FIELDS, source=cm, dataset="t", layout=CM_LAYOUT)
