@@ -32,7 +32,7 @@ from .audio import LengthPolicy
 from .conditions import condition_key_of
 from .config import RunSpec, route
 from .data import FAKE, Clip
-from .data.clip_list import clip_ids, clip_labels, clip_path_strings, take_clips
+from .data.clip_list import clip_column, clip_ids, clip_labels, clip_path_strings, take_clips
 from .data.splits import check_disjoint, check_split, unique_clips
 from .errors import DatasetError, FakebenchError
 from .evaluate import evaluate
@@ -340,7 +340,7 @@ class Runner:
         if calibration is not None:
             scores, thr = calibration(raw), float(calibration(np.array([threshold]))[0])
         ctx = {"threshold": thr, "threshold_source": self.spec.threshold, "timings": tm,
-               "audio_seconds": sum(c.duration or 0.0 for c in test.clips),
+               "audio_seconds": sum(d or 0.0 for d in clip_column(test.clips, "duration")),
                "extract": {k: v.as_dict() for k, v in extraction[condition_key_of(ct)].items()},
                "val_scores": calibration(val_scores) if calibration is not None else val_scores,
                "val_labels": y_val, "device": self.device,

@@ -285,6 +285,8 @@ def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, 
     import hashlib
     import os
 
+    from .clip_list import clip_path_strings
+
     problems: list[str] = []
     total = 0
 
@@ -297,10 +299,12 @@ def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, 
             problems.append(f"{kind}: clip {c1.id!r} ({s1}) and clip {c2.id!r} ({s2}) are one file{where}")
 
     sizes: dict[tuple, int] = {}
-    owner: dict[tuple, tuple[str, Clip]] = {}
+    owner: dict[tuple, tuple[str, Sequence[Clip], int]] = {}  # the first (split, clips, index) of each file
+    paths_of: dict[tuple, str] = {}
     for split, clips in splits.items():
-        for c in clips:
-            path = os.path.normpath(os.fspath(c.path))
+        # the path strings as a column: a ClipList builds no Clip object here
+        for i, path in enumerate(clip_path_strings(clips)):
+            path = os.path.normpath(path)
             key: tuple = ("path", path)
             if identity or content:
                 try:
@@ -312,12 +316,14 @@ def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, 
                         key = ("file", st.st_dev, st.st_ino)
                     sizes[key] = st.st_size
             if key in owner:
-                if owner[key][0] != split:
-                    first = owner[key][1]
-                    same_path = os.path.normpath(os.fspath(first.path)) == path
-                    report("same path" if same_path else "same file", owner[key], (split, c))
+                first_split, first_clips, j = owner[key]
+                if first_split != split:
+                    same_path = paths_of[key] == path
+                    report("same path" if same_path else "same file", (first_split, first_clips[j]),
+                           (split, clips[i]))
             else:
-                owner[key] = (split, c)
+                owner[key] = (split, clips, i)
+                paths_of[key] = path
     if content:
         by_size: dict[int, list[tuple]] = {}
         for key, size in sizes.items():
@@ -327,7 +333,8 @@ def check_disjoint(splits: dict[str, Sequence[Clip]], *, identity: bool = True, 
             if len({owner[k][0] for k in keys}) < 2:
                 continue  # no two splits hold a file of this size
             for k in keys:
-                split, c = owner[k]
+                split, seq, i = owner[k]
+                c = seq[i]
                 h = hashlib.sha256()
                 try:
                     with open(c.path, "rb") as f:
@@ -350,7 +357,9 @@ def check_split(dataset: str, split: str, clips: list[Clip], both_classes: bool)
         raise DatasetError(f"dataset {dataset!r} has an empty {split} split",
                            hint="check the data folder and protocol (`fakebench info " + dataset + "`)")
     if both_classes:
-        labels = {c.label for c in clips}
+        from .clip_list import clip_labels
+
+        labels = set(clip_labels(clips).tolist())
         if labels != {REAL, FAKE}:
             only = "fake" if labels == {FAKE} else "real"
             raise DatasetError(f"the {split} split of {dataset!r} holds only {only} clips; a detector needs both",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fakebench.api import (Bool, Clip, Dataset, DatasetError, Layout, Table, build_table, cached_table,
+from fakebench.api import (Bool, Clip, ClipList, Dataset, DatasetError, Layout, Table, build_table, cached_table,
                            fetch_and_extract, iter_lines)
 
 from ._common import asvspoof_clips
@@ -128,10 +128,10 @@ class _Asvspoof2019(Dataset):
     def _attrs(self, env: str, attack: str) -> dict:
         return {}
 
-    def split_clips(self, split: str) -> list[Clip]:
+    def split_clips(self, split: str) -> ClipList:
         table = self.table(split)
-        envs, attacks, attrs = table["environment"], table["attack"], self._attrs
-        return asvspoof_clips(self, table, self.audio_dir(split), split, lambda i: attrs(envs[i], attacks[i]))
+        return asvspoof_clips(self, table, self.audio_dir(split), split, ("environment", "attack"),
+                              lambda d: self._attrs(d["environment"], d["attack"]))
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
         self.check_protocol()

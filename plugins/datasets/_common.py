@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fakebench.api import Clip, Dataset, DatasetError, Table, child_paths, data_root, keep_present, list_names
+import numpy as np
+
+from fakebench.api import (ClipList, Dataset, DatasetError, PathColumn, Table, data_root, keep_present,
+                           list_names)
 
 __all__ = ["asvspoof_clips", "existing_root", "present_rows"]
 
@@ -45,18 +48,24 @@ def present_rows(ds: Dataset, table: Table, folder: Path, names: Sequence[str], 
     return rows
 
 
-def asvspoof_clips(ds: Dataset, table: Table, folder: Path, split: str, attrs: Callable[[int], dict]) -> list[Clip]:
+def asvspoof_clips(ds: Dataset, table: Table, folder: Path, split: str, attr_fields: Sequence[str],
+                   attrs: Callable[[dict], dict]) -> ClipList:
     """The clips of an ASVspoof-style protocol table (columns ``id``, ``speaker``, ``attack``,
     ``key`` = ``bonafide``/``spoof``; audio ``folder/<id>.flac``), those on disk as
-    :func:`present_rows` keeps them. The attack is ``Clip.system`` of spoofed clips;
-    ``attrs(i)`` gives row ``i``'s attributes (the corpus' own columns)."""
+    :func:`present_rows` keeps them, stored by column (a ``ClipList``). The attack is
+    ``Clip.system`` of spoofed clips; ``attrs({field: value})`` turns the values of
+    ``attr_fields`` into the clip's attributes, once per distinct combination (the
+    mappings are shared between the clips that have the same)."""
     ids = table["id"]
     rows = present_rows(ds, table, folder, ids, suffix=".flac")
-    speakers, attacks, keys = table["speaker"], table["attack"], table["key"]
-    paths = child_paths(folder, [ids[i] + ".flac" for i in rows])
-    out = []
-    for i, path in zip(rows, paths):
-        spoof = keys[i] == "spoof"
-        out.append(Clip(ids[i], path, 1 if spoof else 0, split, None, attacks[i] if spoof else None, speakers[i],
-                        attrs=attrs(i)))
-    return out
+    every = isinstance(rows, range) and len(rows) == len(ids)
+    idx = np.arange(len(ids)) if every else np.asarray(list(rows), dtype=np.int64)
+    clip_ids = ids if every else [ids[i] for i in idx.tolist()]
+    spoof = table.mask("key", ("spoof",))[idx]
+    attack_codes, attack_vocab = table.codes("attack")
+    systems = [None, *attack_vocab]
+    system_codes = np.where(spoof, attack_codes[idx].astype(np.int64) + 1, 0)
+    speaker_codes, speaker_vocab = table.codes("speaker")
+    attr_codes = table.shared_attrs_codes(attr_fields, idx, transform=attrs)
+    return ClipList(clip_ids, PathColumn([folder], clip_ids, suffix=".flac"), spoof.astype(np.int64), split=split,
+                    system=(system_codes, systems), speaker=(speaker_codes[idx], speaker_vocab), attrs=attr_codes)

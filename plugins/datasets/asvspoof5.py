@@ -78,8 +78,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-from fakebench.api import (Bool, Clip, Dataset, DatasetError, FilePath, Layout, Table, build_table, cached_table,
-                           child_paths, hookimpl, iter_lines)
+from fakebench.api import (Bool, Clip, ClipList, Dataset, DatasetError, FilePath, Layout, Table, build_table,
+                           cached_table, child_paths, hookimpl, iter_lines)
 
 from ._common import asvspoof_clips, existing_root
 from ._params import dataset_specs
@@ -239,19 +239,18 @@ class Asvspoof5(Dataset):
 
         return cached_table(f"{self.name}-{split}", [path], build, version=LOADER_VERSION, use_cache=self.cache)
 
-    def split_clips(self, split: str) -> list[Clip]:
+    def split_clips(self, split: str) -> ClipList:
         table = self.table(split)
-        genders, codecs, codec_q, tags = table["gender"], table["codec"], table["codec_q"], table["attack_tag"]
-
-        def attrs(i: int) -> dict:
-            out = {"gender": genders[i], "codec": "none" if codecs[i] == "-" else codecs[i]}
-            if codec_q[i] != "-":
-                out["codec_q"] = codec_q[i]
-            if tags[i] != "-":
-                out["attack_tag"] = tags[i]
+        def attrs(values: dict) -> dict:
+            out = {"gender": values["gender"], "codec": "none" if values["codec"] == "-" else values["codec"]}
+            if values["codec_q"] != "-":
+                out["codec_q"] = values["codec_q"]
+            if values["attack_tag"] != "-":
+                out["attack_tag"] = values["attack_tag"]
             return out
 
-        return asvspoof_clips(self, table, self.audio_dir(split), split, attrs)
+        return asvspoof_clips(self, table, self.audio_dir(split), split, ("gender", "codec", "codec_q", "attack_tag"),
+                              attrs)
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
         self.check_protocol()
