@@ -122,15 +122,17 @@ def with_split(c: Clip, split: str) -> Clip:
 
 def summarize(splits: dict[str, list[Clip]], attrs: Sequence[str] = ("class", "system")) -> dict:
     """Counts per split and label, and per attribute value; total duration when known."""
+    from .clip_list import clip_column, clip_labels
+
     out: dict[str, Any] = {}
-    for split, clips in splits.items():
-        labels = Counter("fake" if c.label == FAKE else "real" for c in clips)
-        entry: dict[str, Any] = {"n": len(clips), "real": labels["real"], "fake": labels["fake"]}
-        durations = [c.duration for c in clips if c.duration is not None]
+    for split, clips in splits.items():  # by column: a ClipList builds no Clip object here
+        fake = int((clip_labels(clips) == FAKE).sum())
+        entry: dict[str, Any] = {"n": len(clips), "real": len(clips) - fake, "fake": fake}
+        durations = [d for d in clip_column(clips, "duration") if d is not None]
         if durations and len(durations) == len(clips):
             entry["hours"] = round(sum(durations) / 3600, 4)
         for a in attrs:
-            values = Counter(str(c.attribute(a)) for c in clips if c.attribute(a) is not None)
+            values = Counter(str(v) for v in clip_column(clips, a) if v is not None)
             if values:
                 entry[a] = dict(sorted(values.items()))
         out[split] = entry
