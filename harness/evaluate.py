@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from .data import FAKE, REAL, Clip, label_name
+from .data.clip_list import clip_column
 from .errors import MetricError
 from . import metrics as M
 
@@ -74,8 +75,9 @@ def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metr
     confusion = M.confusion(s, y, threshold)
     logits = bool(context.get("scores_are_logits"))
     breakdowns: dict[str, dict[str, dict[str, Any]]] = {
-        "pooled": breakdown(scores, labels, clips, lambda c: "all", threshold, logits),
-        "label": breakdown(scores, labels, clips, lambda c: label_name(c.label), threshold, logits),
+        "pooled": breakdown(scores, labels, clips, "pooled", threshold, logits, values=["all"] * len(labels)),
+        "label": breakdown(scores, labels, clips, "label", threshold, logits,
+                           values=[label_name(v) for v in np.asarray(labels).tolist()]),
     }
     for a in attributes:
         breakdowns[a] = breakdown(scores, labels, clips, a, threshold, logits)
@@ -85,14 +87,15 @@ def evaluate(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], metr
 
 
 def breakdown(scores: np.ndarray, labels: np.ndarray, clips: Sequence[Clip], attribute: str | Callable[[Clip], Any],
-              threshold: float, logits: bool = False) -> dict[str, dict[str, Any]]:
-    """Per value of ``attribute`` (a clip attribute name, or a function of the clip):
-    counts, accuracy and mean score; EER and ROC AUC where defined (a fakes-only group
-    against all real eval clips); mean BCE when the scores are logits."""
-    key = attribute if callable(attribute) else (lambda c, a=attribute: c.attribute(a))
+              threshold: float, logits: bool = False, values: Sequence[Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Per value of ``attribute`` (a clip attribute name, or a function of the clip; or
+    ``values``, one per clip, given directly): counts, accuracy and mean score; EER and ROC
+    AUC where defined (a fakes-only group against all real eval clips); mean BCE when the
+    scores are logits."""
+    if values is None:  # an attribute name is read as a column (a ClipList builds no Clip for it)
+        values = [attribute(c) for c in clips] if callable(attribute) else clip_column(clips, attribute)
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(clips):
-        v = key(c)
+    for i, v in enumerate(values):
         if v is not None and v != "":
             groups[str(v)].append(i)
     if not groups:

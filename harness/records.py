@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .data import FAKE, Clip
+from .data.clip_list import clip_column, clip_ids, clip_labels
 from .memory import peak_resources
 from .params import to_json_safe
 from .provenance import environment
@@ -166,10 +167,13 @@ def build_record(run: RunInfo, fit: FitInfo, test: TestSet, result: dict[str, An
 def score_rows(clips: list[Clip], scores: np.ndarray, split: str,
                 raw: np.ndarray | None = None) -> list[dict[str, Any]]:
     """The rows of a record's per-clip scores file (``SCORE_COLUMNS`` of the results store)."""
+    # by column: a ClipList builds no Clip object here
     rows = [
-        {"id": c.id, "split": split, "label": c.label, "score": f"{float(s):.7g}", "class": c.cls or "",
-         "system": c.system or "", "speaker": c.speaker or ""}
-        for c, s in zip(clips, scores)
+        {"id": cid, "split": split, "label": label, "score": f"{s:.7g}", "class": cls or "",
+         "system": system or "", "speaker": speaker or ""}
+        for cid, label, s, cls, system, speaker in zip(
+            clip_ids(clips), clip_labels(clips).tolist(), np.asarray(scores, dtype=np.float64).tolist(),
+            clip_column(clips, "cls"), clip_column(clips, "system"), clip_column(clips, "speaker"))
     ]
     if raw is not None:  # calibrated: keep the detector's own scores beside the LLRs
         for row, r in zip(rows, raw):
