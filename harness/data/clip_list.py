@@ -19,7 +19,7 @@ pays for them once (about 1 µs a clip), and one that only needs a column pays n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 

@@ -88,7 +88,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fakebench.api import Clip, Dataset, DatasetError, FakebenchError, hookimpl
+from fakebench.api import Dataset, DatasetError, FakebenchError, hookimpl
 from fakebench.api import ClipList, Layout, PathColumn, Table, build_table, cached_table, iter_lines, keep_present, list_names
 
 from fakebench.api import download, extract_archive, fetch_zenodo, file_digest, is_done, mark_done
