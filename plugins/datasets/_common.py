@@ -15,7 +15,7 @@ import numpy as np
 from fakebench.api import (ClipList, Dataset, DatasetError, PathColumn, Table, data_root, keep_present,
                            list_names)
 
-__all__ = ["asvspoof_clips", "existing_root", "present_rows"]
+__all__ = ["asvspoof_clips", "existing_root", "official_splits", "present_rows"]
 
 
 def existing_root(ds: Dataset) -> Path:
@@ -46,6 +46,14 @@ def present_rows(ds: Dataset, table: Table, folder: Path, names: Sequence[str], 
                                  allow_missing=ds.allow_missing, describe=lambda i: str(folder / (names[i] + suffix)))
     ds.missing_ = getattr(ds, "missing_", 0) + missing
     return rows
+
+
+def official_splits(ds: Dataset, splits: Sequence[str]) -> dict:
+    """``{split: ds.split_clips(split)}`` for a corpus whose official protocols list each
+    split, after ``ds.check_protocol()``; ``ds.missing_`` counts the files skipped."""
+    ds.check_protocol()
+    ds.missing_ = 0
+    return {s: ds.split_clips(s) for s in splits}
 
 
 def asvspoof_clips(ds: Dataset, table: Table, folder: Path, split: str, attr_fields: Sequence[str],

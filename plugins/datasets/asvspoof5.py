@@ -81,7 +81,7 @@ import numpy as np
 from fakebench.api import (Bool, Clip, ClipList, Dataset, DatasetError, FilePath, Layout, Table, build_table,
                            cached_table, child_paths, hookimpl, iter_lines)
 
-from ._common import asvspoof_clips, existing_root
+from ._common import asvspoof_clips, official_splits, existing_root
 from ._params import dataset_specs
 
 log = logging.getLogger("fakebench")
@@ -253,9 +253,7 @@ class Asvspoof5(Dataset):
                               attrs)
 
     def load_splits(self, splits=("train", "val", "eval")) -> dict[str, list[Clip]]:
-        self.check_protocol()
-        self.missing_ = 0
-        return {s: self.split_clips(s) for s in splits}
+        return official_splits(self, splits)
 
     def load(self):
         return self.load_splits()

@@ -77,19 +77,13 @@ def test_spec_cnn_runs_on_foley_and_scores(small_foley):
 
 
 @pytest.fixture
-def speech_manifest(tmp_path, shared, speech_rows):
+def speech_manifest(write_speech_csv, speech_rows):
     """30 shared speech clips (15 real from three corpora, 15 synthetic from every system),
     listed by absolute path."""
     real = [r for r in speech_rows if r["label"] == "real"]
     real = [r for r in real if r["system"] == "librispeech"][:9] + [r for r in real if r["system"] != "librispeech"][::3][:6]
     fake = [r for r in speech_rows if r["label"] == "fake"][::4][:15]
-    path = tmp_path / "speech.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["path", "label", "system", "speaker"])
-        for r in real + fake:
-            w.writerow([shared / "data" / "speech" / r["path"], r["label"], r["system"], r["speaker"]])
-    return path
+    return write_speech_csv(real + fake)
 
 
 @pytest.mark.weights

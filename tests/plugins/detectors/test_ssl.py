@@ -214,18 +214,12 @@ def test_ssl_mlp_frozen_layer_conformance(factory, check):
 
 
 @pytest.fixture
-def speech_csv(tmp_path, shared, speech_rows):
+def speech_csv(write_speech_csv, speech_rows):
     """12 shared speech clips (6 real from three corpora, 6 synthetic), listed by absolute path."""
     real = [r for r in speech_rows if r["label"] == "real"]
     real = [r for r in real if r["system"] == "librispeech"][:3] + [r for r in real if r["system"] != "librispeech"][::4][:3]
     fake = [r for r in speech_rows if r["label"] == "fake"][::10][:6]
-    path = tmp_path / "speech.csv"
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["path", "label", "system", "speaker"])
-        for r in real + fake:
-            w.writerow([shared / "data" / "speech" / r["path"], r["label"], r["system"], r["speaker"]])
-    return path
+    return write_speech_csv(real + fake)
 
 
 @pytest.mark.shared
