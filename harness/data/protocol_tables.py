@@ -340,18 +340,28 @@ def iter_csv(path: str | Path, *, dataset: str, delimiter: str = ",", required: 
 
 def build_table(rows: Iterable[tuple[int, Any]], parse: Callable[[Any], Sequence[str]], fields: Sequence[str], *,
                 source: str | Path, dataset: str, id_field: str | None = "id",
-                hint: str | None = None, layout: "Layout | None" = None) -> Table:
+                hint: str | None = None, layout: "Layout | None" = None, require_rows: bool = False) -> Table:
     """Parse each row with ``parse(row) -> values`` (one string per field) into a :class:`Table`.
 
     ``parse`` raises ``ValueError`` (or :class:`DatasetError`) with a short reason; it is
     reported as ``<dataset>: <file>:<line>: <reason>`` with ``hint``. ``parse`` may return
-    ``None`` to skip a row. Ids in ``id_field`` must be unique.
+    ``None`` to skip a row. Ids in ``id_field`` must be unique. With ``require_rows``, a file
+    that lists nothing (empty, or only comments and blank lines) is an error naming it.
 
     With a :class:`~fakebench.data.token_columns.Layout` and rows from :func:`iter_lines`,
     a plain-ASCII file that fits the layout is split by NumPy instead
     (:func:`~fakebench.data.token_columns.read_columns`; 611k lines in about 1 s instead of
     4-5 s); any other file, and every file with an error, is read line by line here.
     """
+    table = _build_table(rows, parse, fields, source=source, dataset=dataset, id_field=id_field, hint=hint,
+                         layout=layout)
+    if require_rows and not len(table):
+        raise DatasetError(f"{dataset}: {str(source)!r} lists nothing (it is empty, or holds only comments)",
+                           hint=hint or "download or extract the protocol files again")
+    return table
+
+
+def _build_table(rows, parse, fields, *, source, dataset, id_field, hint, layout) -> Table:
     from ..memory import bulk_objects
 
     if layout is not None and isinstance(rows, LineRows):

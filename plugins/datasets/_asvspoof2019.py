@@ -121,7 +121,7 @@ class _Asvspoof2019(Dataset):
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
             return build_table(rows, parse_cm_line, CM_FIELDS, source=path, dataset=self.name, hint=hint,
-                               layout=CM_LAYOUT)
+                               layout=CM_LAYOUT, require_rows=True)
 
         return cached_table(f"{self.name}-{split}", [path], build, version=LOADER_VERSION, use_cache=self.cache)
 

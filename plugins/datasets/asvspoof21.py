@@ -271,7 +271,8 @@ class _Asvspoof2021(Dataset):
 
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse, self.fields, source=path, dataset=self.name, hint=hint, layout=layout)
+            return build_table(rows, parse, self.fields, source=path, dataset=self.name, hint=hint, layout=layout,
+                               require_rows=True)
 
         return cached_table(f"{self.name}-trial_metadata", [path], build, version=LOADER_VERSION,
                             use_cache=self.cache)

@@ -235,7 +235,8 @@ class Asvspoof5(Dataset):
 
         def build() -> Table:
             rows = iter_lines(path, dataset=self.name, hint=self.instructions())
-            return build_table(rows, parse_line, FIELDS, source=path, dataset=self.name, hint=hint, layout=LAYOUT)
+            return build_table(rows, parse_line, FIELDS, source=path, dataset=self.name, hint=hint, layout=LAYOUT,
+                               require_rows=True)
 
         return cached_table(f"{self.name}-{split}", [path], build, version=LOADER_VERSION, use_cache=self.cache)
 

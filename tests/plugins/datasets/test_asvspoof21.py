@@ -136,6 +136,19 @@ def test_bad_metadata_line(df_copy, line, match):
         Asvspoof21DF(root=str(root)).load()
 
 
+@pytest.mark.parametrize("text", ["", "# keys withheld\n\n"])
+def test_a_metadata_file_listing_nothing_is_an_error_on_the_cli(df_copy, text, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from fakebench.cli import main
+
+    root, _ = df_copy
+    (root / "keys" / "DF" / "CM" / "trial_metadata.txt").write_text(text)
+    monkeypatch.setenv("FAKEBENCH_HOME", str(tmp_path / "home"))
+    r = CliRunner().invoke(main, ["info", "-D", "asvspoof21-df", "--data-root", str(root)])
+    assert r.exit_code == 2, r.output
+    assert "trial_metadata.txt' lists nothing (it is empty, or holds only comments)" in r.output
+
+
 def test_nine_field_df_lines_are_accepted(df_copy):
     root, lay = df_copy
     meta = root / "keys" / "DF" / "CM" / "trial_metadata.txt"
