@@ -140,7 +140,7 @@ class PathColumn:
         if not len(names):
             return []
         if not plain_names(names) or not plain_names([names[0] + suffix]) or "/" in suffix or os.sep in suffix:
-            return self._gather(lambda folder, group: _child_strings(folder, group, suffix))
+            return [str(p) for p in self.paths()]  # names with separators: normalised as paths
         prefixes = [str(f) if str(f).endswith(os.sep) else str(f) + os.sep for f in self.folders]
         if self.codes is None:
             prefix = prefixes[0]
@@ -168,20 +168,6 @@ class PathColumn:
         names = self.names
         return PathColumn(self.folders, [names[i] for i in idx.tolist()],
                           None if self.codes is None else self.codes[idx], self.suffix)
-
-
-def _child_strings(folder: Path, names: Sequence[str], suffix: str) -> list[str]:
-    """``[str(folder / (n + suffix)) for n in names]``: for plain names one string
-    concatenation each; other names through :func:`child_paths` (normalised)."""
-    from .protocol_tables import child_paths, plain_names
-
-    if not names:
-        return []
-    if not plain_names([names[0] + suffix]) or not plain_names(names) or "/" in suffix or os.sep in suffix:
-        return [str(p) for p in child_paths(folder, [n + suffix for n in names])]
-    base = str(folder)
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    return [prefix + n + suffix for n in names] if suffix else [prefix + n for n in names]
 
 
 class ClipList(Sequence):
