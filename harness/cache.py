@@ -418,7 +418,8 @@ class EmbeddingCache:
                 if offsets is None:
                     block = np.asarray(data)[rows[sel]].astype(np.float32, copy=False)
                     # the whole split from one block: its rows, not one array object per clip
-                    arrays = RowViews(block) if len(sel) == n and len(shards) == 1 else list(block)
+                    whole = len(sel) == n and len(shards) == 1 and block.ndim == 2
+                    arrays = RowViews(block) if whole else list(block)
                 else:
                     arrays = [np.array(data[offsets[r]:offsets[r + 1]], dtype=np.float32) for r in rows[sel].tolist()]
                 del data

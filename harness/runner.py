@@ -293,7 +293,7 @@ class Runner:
         fit = self._fit(seed, train_ds, train, val, train_feats, extraction[condition_key_of(train_ct)], timings,
                         train_ct)
         fit.dropped = dropped
-        y_val = _labels(val) if val else None
+        y_val = clip_labels(val) if val else None
         val_scores = self._val_scores(fit.detector, val, train_feats, train_ct, fit.key) if val else np.zeros(0)
         threshold = self._threshold(fit.detector, val_scores, y_val)
         calibration = self._calibration(val_scores, y_val)
@@ -334,7 +334,7 @@ class Runner:
                 y_val, group) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The record and per-clip score rows of one scored test set."""
         det_cls = self.pipeline.detector
-        y_ev = _labels(test.clips)
+        y_ev = clip_labels(test.clips)
         tm = dict(timings, score=seconds)
         scores, thr = raw, threshold
         if calibration is not None:
@@ -408,7 +408,7 @@ class Runner:
         Arena reports them."""
         from .metrics.pooled import average_eer, per_set_eer, pooled_eer
 
-        parts = {s[0].name: (s[1], _labels(s[0].clips)) for s in scored}
+        parts = {s[0].name: (s[1], clip_labels(s[0].clips)) for s in scored}
         out: dict[str, Any] = {"datasets": list(parts)}
         try:
             out.update(pooled_eer=pooled_eer(parts), average_eer=average_eer(parts), eer=per_set_eer(parts))
@@ -431,8 +431,8 @@ class Runner:
             det_params["eval_batch_size"] = batch
         detector = det_cls.from_params(det_params)
         _seed_everything(seed)
-        x_train, y_train = self._inputs(train, feats, condition), _labels(train)
-        x_val, y_val = (self._inputs(val, feats, condition), _labels(val)) if val else (None, None)
+        x_train, y_train = self._inputs(train, feats, condition), clip_labels(train)
+        x_val, y_val = (self._inputs(val, feats, condition), clip_labels(val)) if val else (None, None)
         t = time.perf_counter()
         key = self.fits.key(detector, [(train, x_train, y_train), (val, x_val, y_val)],
                             {"threshold": self.spec.threshold,
@@ -590,10 +590,6 @@ def _check_scores(detector: str, scores: np.ndarray, n: int, where: str) -> None
 
 def _score_locally(detector: Any, x: Any) -> Any:
     return detector.decision_function(x)
-
-
-def _labels(clips: list[Clip]) -> np.ndarray:
-    return clip_labels(clips)
 
 
 def _counts(clips: list[Clip]) -> str:
